@@ -1,0 +1,377 @@
+//! Build-time client generator.
+//!
+//! A client's `build.rs` is one line:
+//!
+//! ```no_run
+//! codegen::Build::new("spec/payfect.yaml").out_file("payfect.rs").run();
+//! ```
+//!
+//! It reads the YAML spec with `openapiv3`, enforces the project's spec rules ([`lint`]), and asks
+//! progenitor for a builder-style client whose hooks are mandatory (`HooksMode::Expected`), so no
+//! client can be built without its hand-written auth and transport layer. On top of progenitor's
+//! output it adds what progenitor cannot do:
+//!
+//! - named string enums become *open* enums with an `Unknown(String)` variant;
+//! - `format: decimal` components become exact decimals instead of `f64`;
+//! - `check_response`, which tells the runtime whether a reply decodes into the type the spec
+//!   promises, so a bad body becomes an error that still knows its HTTP status;
+//! - `OPERATIONS`, the spec's operation table.
+//!
+//! Where the generated code is mounted is read from the spec's `x-codegen` block, so
+//! `cargo run -p codegen -- render <spec>` prints exactly what the build compiles.
+
+pub mod lint;
+mod open_enum;
+mod summary;
+
+use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use lint::Violation;
+pub use summary::summary;
+
+/// Everything that can stop generation, with the spec file named.
+#[derive(Debug)]
+pub enum CodegenError {
+    Read(PathBuf, std::io::Error),
+    Parse(PathBuf, String),
+    Lint(PathBuf, Vec<Violation>),
+    Config(PathBuf, String),
+    Generate(PathBuf, String),
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodegenError::Read(p, e) => write!(f, "{}: cannot read spec: {e}", p.display()),
+            CodegenError::Parse(p, e) => write!(f, "{}: not a valid OpenAPI 3.0 document: {e}", p.display()),
+            CodegenError::Lint(p, v) => {
+                writeln!(f, "{}: {} spec rule violation(s):", p.display(), v.len())?;
+                for v in v {
+                    writeln!(f, "  {}{v}", p.display())?;
+                }
+                Ok(())
+            }
+            CodegenError::Config(p, e) => write!(f, "{}: x-codegen: {e}", p.display()),
+            CodegenError::Generate(p, e) => write!(f, "{}: progenitor failed: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// Reads and parses a YAML (or JSON) OpenAPI document.
+pub fn load(path: &Path) -> Result<OpenAPI, CodegenError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CodegenError::Read(path.into(), e))?;
+    serde_norway::from_str(&text).map_err(|e| CodegenError::Parse(path.into(), e.to_string()))
+}
+
+/// Where the generated code lives in its crate, from the spec's `x-codegen` extension:
+///
+/// ```yaml
+/// x-codegen:
+///   module: crate::platform            # the module that include!s the generated file
+///   inner-type: crate::platform::ClientState   # optional: progenitor's `inner` type
+/// ```
+#[derive(Debug, Clone)]
+pub struct Mount {
+    pub module: String,
+    pub inner_type: Option<String>,
+}
+
+fn mount(path: &Path, spec: &OpenAPI) -> Result<Mount, CodegenError> {
+    let Some(cfg) = spec.extensions.get("x-codegen") else {
+        return Ok(Mount {
+            module: "crate".into(),
+            inner_type: None,
+        });
+    };
+    let get = |k: &str| cfg.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let module = get("module")
+        .ok_or_else(|| CodegenError::Config(path.into(), "`module` is required".into()))?;
+    Ok(Mount {
+        module,
+        inner_type: get("inner-type"),
+    })
+}
+
+/// How a named component is turned into Rust when progenitor's default won't do.
+#[derive(Debug, Clone)]
+pub(crate) enum Mapping {
+    /// `type: string, format: decimal`.
+    DecimalString,
+    /// `type: number, format: decimal`.
+    DecimalNumber,
+    /// A named string enum, generated open.
+    OpenEnum(open_enum::OpenEnum),
+    /// `x-rust-replace: path`.
+    Replace(String),
+}
+
+pub(crate) fn mappings(spec: &OpenAPI) -> Vec<(String, Mapping)> {
+    let mut out = Vec::new();
+    let Some(components) = &spec.components else {
+        return out;
+    };
+    for (name, schema) in &components.schemas {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        if let Some(path) = schema
+            .schema_data
+            .extensions
+            .get("x-rust-replace")
+            .and_then(|v| v.as_str())
+        {
+            out.push((name.clone(), Mapping::Replace(path.to_string())));
+            continue;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if is_decimal(&s.format) => {
+                out.push((name.clone(), Mapping::DecimalString))
+            }
+            SchemaKind::Type(Type::Number(n)) if is_decimal(&n.format) => {
+                out.push((name.clone(), Mapping::DecimalNumber))
+            }
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let values = s.enumeration.iter().flatten().cloned().collect();
+                out.push((
+                    name.clone(),
+                    Mapping::OpenEnum(open_enum::OpenEnum {
+                        name: name.clone(),
+                        values,
+                        description: schema.schema_data.description.clone(),
+                    }),
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn is_decimal<T>(f: &VariantOrUnknownOrEmpty<T>) -> bool {
+    matches!(f, VariantOrUnknownOrEmpty::Unknown(s) if s == "decimal")
+}
+
+/// Generates the formatted client source for a spec. The spec is linted first.
+pub fn generate(path: &Path) -> Result<String, CodegenError> {
+    let spec = load(path)?;
+    let violations = lint::lint(&spec);
+    if !violations.is_empty() {
+        return Err(CodegenError::Lint(path.into(), violations));
+    }
+    let mount = mount(path, &spec)?;
+    let file = generate_file(path, &spec, &mount)?;
+    Ok(format!(
+        "// Generated by `codegen` from {}. Do not edit: change the spec and rebuild.\n\n{}",
+        path.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+        prettyplease::unparse(&file)
+    ))
+}
+
+pub(crate) fn generate_file(
+    path: &Path,
+    spec: &OpenAPI,
+    mount: &Mount,
+) -> Result<syn::File, CodegenError> {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq")
+        .with_map_type("::std::collections::BTreeMap");
+    if let Some(inner) = &mount.inner_type {
+        let ts: TokenStream = inner
+            .parse()
+            .map_err(|e| CodegenError::Config(path.into(), format!("inner-type: {e}")))?;
+        settings.with_inner_type(ts);
+    }
+    let mut open_enums = Vec::new();
+    for (name, mapping) in mappings(spec) {
+        match mapping {
+            Mapping::DecimalString => {
+                settings.with_replacement(
+                    &name,
+                    "::rust_decimal::Decimal",
+                    [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+                );
+            }
+            Mapping::DecimalNumber => {
+                settings.with_replacement(
+                    &name,
+                    "::gateway_runtime::money::JsonDecimal",
+                    [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+                );
+            }
+            Mapping::Replace(rust) => {
+                settings.with_replacement(&name, rust, std::iter::empty());
+            }
+            Mapping::OpenEnum(e) => {
+                settings.with_replacement(
+                    &name,
+                    format!("{}::types::{}", mount.module, e.name),
+                    [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+                );
+                open_enums.push(e);
+            }
+        }
+    }
+
+    let mut generator = Generator::new(&settings);
+    // progenitor reports some spec problems by panicking; turn that into a build error that
+    // names the spec instead of a backtrace.
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(spec)
+    }))
+    .map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic".into());
+        CodegenError::Generate(path.into(), msg)
+    })?
+    .map_err(|e| CodegenError::Generate(path.into(), e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| CodegenError::Generate(path.into(), e.to_string()))?;
+
+    // Open enums go inside `types`, beside the types that use them.
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    });
+    match types {
+        Some(items) => {
+            for e in &open_enums {
+                items.extend(parse_items(path, e.tokens())?);
+            }
+        }
+        None if open_enums.is_empty() => {}
+        None => {
+            return Err(CodegenError::Generate(
+                path.into(),
+                "progenitor emitted no `types` module".into(),
+            ));
+        }
+    }
+    file.items.extend(parse_items(path, response_table(spec))?);
+    Ok(file)
+}
+
+fn parse_items(path: &Path, tokens: TokenStream) -> Result<Vec<syn::Item>, CodegenError> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| CodegenError::Generate(path.into(), e.to_string()))?;
+    Ok(file.items)
+}
+
+fn component_name(reference: &str) -> Option<&str> {
+    reference.strip_prefix("#/components/schemas/")
+}
+
+/// `check_response` and `OPERATIONS`: per operation, which type each status decodes into.
+fn response_table(spec: &OpenAPI) -> TokenStream {
+    let mut arms = Vec::new();
+    let mut ops = Vec::new();
+    for (path, method, op) in spec.operations() {
+        let Some(id) = &op.operation_id else { continue };
+        ops.push(quote! { (#id, #method, #path) });
+        for (code, resp) in &op.responses.responses {
+            let ReferenceOr::Item(resp) = resp else { continue };
+            let pat = match code {
+                StatusCode::Code(c) => quote! { #c },
+                StatusCode::Range(r) => {
+                    let lo = r * 100;
+                    let hi = lo + 99;
+                    quote! { #lo..=#hi }
+                }
+            };
+            let ty = resp.content.get("application/json").and_then(|m| match &m.schema {
+                Some(ReferenceOr::Reference { reference }) => component_name(reference),
+                _ => None,
+            });
+            arms.push(match ty {
+                Some(name) => {
+                    let ty = format_ident!("{}", name);
+                    quote! { (#id, #pat) => Some(check::<types::#ty>(body)), }
+                }
+                None => quote! { (#id, #pat) => Some(Ok(())), },
+            });
+        }
+    }
+    quote! {
+        /// Whether a reply body decodes into the type the spec promises for this operation and
+        /// status (`None`: the spec lists no such status). The runtime asks before the
+        /// generated code parses, because a failed parse there loses the HTTP status.
+        #[allow(dead_code)]
+        pub(crate) fn check_response(
+            operation_id: &str,
+            status: u16,
+            body: &[u8],
+        ) -> ::std::option::Option<::std::result::Result<(), ::std::string::String>> {
+            fn check<T: ::serde::de::DeserializeOwned>(
+                body: &[u8],
+            ) -> ::std::result::Result<(), ::std::string::String> {
+                ::serde_json::from_slice::<T>(body)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }
+            match (operation_id, status) {
+                #(#arms)*
+                _ => None,
+            }
+        }
+
+        /// Every operation of the spec: `(operation_id, method, path)`.
+        pub const OPERATIONS: &[(&str, &str, &str)] = &[#(#ops),*];
+    }
+}
+
+/// The `build.rs` entry point.
+#[derive(Debug, Clone)]
+pub struct Build {
+    spec: PathBuf,
+    out_file: String,
+}
+
+impl Build {
+    /// `spec` is relative to the crate's manifest directory.
+    pub fn new(spec: impl Into<PathBuf>) -> Self {
+        let spec = spec.into();
+        let out_file = spec
+            .file_stem()
+            .map_or_else(|| "generated".into(), |s| s.to_string_lossy().replace('-', "_"))
+            + ".rs";
+        Build { spec, out_file }
+    }
+
+    /// File name inside `OUT_DIR` (default: the spec's stem with `.rs`).
+    pub fn out_file(mut self, name: impl Into<String>) -> Self {
+        self.out_file = name.into();
+        self
+    }
+
+    /// Generates into `OUT_DIR`, or exits the build script with the reasons.
+    pub fn run(self) {
+        println!("cargo:rerun-if-changed={}", self.spec.display());
+        // A spec symlinked into the crate: watch the file it points at as well.
+        if let Ok(real) = std::fs::canonicalize(&self.spec) {
+            println!("cargo:rerun-if-changed={}", real.display());
+        }
+        let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+        let result = generate(&self.spec).and_then(|code| {
+            let out = out_dir.unwrap_or_else(|| PathBuf::from(".")).join(&self.out_file);
+            std::fs::write(&out, code).map_err(|e| CodegenError::Read(out, e))
+        });
+        if let Err(e) = result {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}

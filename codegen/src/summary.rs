@@ -1,0 +1,236 @@
+//! A reviewable summary of a generated client's public API: operations (method, path, Rust
+//! types) and types (wire names and Rust types), plus every item the spec marks unconfirmed.
+//! It is snapshot-tested, so a spec change that alters the API shows up as a readable diff.
+
+use crate::{CodegenError, Mapping, generate_file, lint, load, mappings, mount};
+use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
+use quote::ToTokens;
+use std::fmt::Write;
+use std::path::Path;
+
+pub fn summary(path: &Path) -> Result<String, CodegenError> {
+    let spec = load(path)?;
+    let violations = lint::lint(&spec);
+    if !violations.is_empty() {
+        return Err(CodegenError::Lint(path.into(), violations));
+    }
+    let file = generate_file(path, &spec, &mount(path, &spec)?)?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", spec.info.title, spec.info.version);
+    operations(&spec, &mut out);
+    types(&spec, &file, &mut out);
+    unconfirmed(&spec, &mut out);
+    Ok(out)
+}
+
+fn schema_name(s: &ReferenceOr<openapiv3::Schema>) -> String {
+    match s {
+        ReferenceOr::Reference { reference } => reference.rsplit('/').next().unwrap_or("?").into(),
+        ReferenceOr::Item(_) => "inline".into(),
+    }
+}
+
+fn operations(spec: &OpenAPI, out: &mut String) {
+    let _ = writeln!(out, "\n## Operations");
+    for (path, method, op) in spec.operations() {
+        let id = op.operation_id.as_deref().unwrap_or("?");
+        let mut ok = String::from("()");
+        let mut err = String::from("()");
+        for (code, resp) in &op.responses.responses {
+            let ReferenceOr::Item(resp) = resp else { continue };
+            let ty = resp
+                .content
+                .values()
+                .next()
+                .and_then(|m| m.schema.as_ref())
+                .map_or_else(|| "()".to_string(), schema_name);
+            let success = matches!(code, StatusCode::Code(c) if (200..300).contains(c));
+            if success {
+                ok = format!("{code} {ty}");
+            } else {
+                err = ty;
+            }
+        }
+        let _ = writeln!(out, "{} {path}  {id} -> {ok} | {err}", method.to_uppercase());
+        for p in &op.parameters {
+            if let ReferenceOr::Item(p) = p {
+                let d = p.parameter_data_ref();
+                let loc = match p {
+                    openapiv3::Parameter::Query { .. } => "query",
+                    openapiv3::Parameter::Header { .. } => "header",
+                    openapiv3::Parameter::Path { .. } => "path",
+                    openapiv3::Parameter::Cookie { .. } => "cookie",
+                };
+                let req = if d.required { "" } else { "?" };
+                let _ = writeln!(out, "    {loc} {}{req}", d.name);
+            }
+        }
+        if let Some(ReferenceOr::Item(body)) = &op.request_body {
+            if let Some(s) = body.content.values().next().and_then(|m| m.schema.as_ref()) {
+                let _ = writeln!(out, "    body {}", schema_name(s));
+            }
+        }
+    }
+}
+
+fn compact(tokens: String) -> String {
+    let mut s = tokens;
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ::", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& '", "&'"),
+    ] {
+        s = s.replace(from, to);
+    }
+    // `crate::platform::types::Status` reads as `Status`.
+    while let Some(i) = s.find("types::") {
+        let start = s[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |p| p + 1);
+        s.replace_range(start..i + "types::".len(), "");
+    }
+    for prefix in [
+        "::std::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::collections::",
+        "::std::boxed::",
+        "::chrono::",
+        "::serde_json::",
+        "::rust_decimal::",
+        "::gateway_runtime::money::",
+    ] {
+        s = s.replace(prefix, "");
+    }
+    s
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .find_map(|a| {
+            let text = a.to_token_stream().to_string();
+            let start = text.find("rename = \"")? + "rename = \"".len();
+            let end = text[start..].find('"')?;
+            Some(text[start..start + end].to_string())
+        })
+}
+
+fn types(spec: &OpenAPI, file: &syn::File, out: &mut String) {
+    let _ = writeln!(out, "\n## Types");
+    for (name, mapping) in mappings(spec) {
+        match mapping {
+            Mapping::DecimalString => {
+                let _ = writeln!(out, "{name} = Decimal (decimal string)");
+            }
+            Mapping::DecimalNumber => {
+                let _ = writeln!(out, "{name} = JsonDecimal (JSON number, exact)");
+            }
+            Mapping::Replace(p) => {
+                let _ = writeln!(out, "{name} = {p}");
+            }
+            Mapping::OpenEnum(e) => {
+                let _ = writeln!(out, "{name} (open enum): {}", e.values.join(" | "));
+            }
+        }
+    }
+    let Some(items) = file.items.iter().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                let _ = writeln!(out, "struct {}", s.ident);
+                for f in &s.fields {
+                    let Some(ident) = &f.ident else {
+                        let _ = writeln!(out, "    ({})", compact(f.ty.to_token_stream().to_string()));
+                        continue;
+                    };
+                    let rust = ident.to_string();
+                    let rust = rust.trim_start_matches("r#");
+                    let wire = serde_rename(&f.attrs).unwrap_or_else(|| rust.to_string());
+                    let ty = compact(f.ty.to_token_stream().to_string());
+                    if wire == rust {
+                        let _ = writeln!(out, "    {rust}: {ty}");
+                    } else {
+                        let _ = writeln!(out, "    {rust} \"{wire}\": {ty}");
+                    }
+                }
+            }
+            syn::Item::Enum(e) if !is_open_enum(spec, &e.ident.to_string()) => {
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| match &v.fields {
+                        syn::Fields::Unit => v.ident.to_string(),
+                        fields => format!(
+                            "{}{}",
+                            v.ident,
+                            compact(fields.to_token_stream().to_string())
+                        ),
+                    })
+                    .collect();
+                let _ = writeln!(out, "enum {}: {}", e.ident, variants.join(" | "));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_open_enum(spec: &OpenAPI, name: &str) -> bool {
+    mappings(spec)
+        .iter()
+        .any(|(n, m)| n == name && matches!(m, Mapping::OpenEnum(_)))
+}
+
+fn unconfirmed(spec: &OpenAPI, out: &mut String) {
+    let value = match serde_json::to_value(spec) {
+        Ok(v) => v,
+        Err(_) => return,
+    };
+    let mut found = Vec::new();
+    walk(&value, String::new(), &mut found);
+    if found.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Unconfirmed (x-unconfirmed: true)");
+    for (ptr, desc) in found {
+        let _ = writeln!(out, "#{ptr}: {desc}");
+    }
+}
+
+fn walk(v: &serde_json::Value, ptr: String, found: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if map.get("x-unconfirmed") == Some(&serde_json::Value::Bool(true)) {
+                let desc = map
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .unwrap_or("(no description)")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                found.push((ptr.clone(), desc));
+            }
+            for (k, v) in map {
+                walk(v, format!("{ptr}/{}", crate::lint::escape(k)), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(v, format!("{ptr}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}

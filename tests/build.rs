@@ -1,0 +1,3 @@
+fn main() {
+    codegen::Build::new("specs/probe.yaml").run();
+}
