@@ -41,7 +41,11 @@ pub fn lint(spec: &OpenAPI) -> Vec<Violation> {
     for (path, item) in &spec.paths.paths {
         let item_ptr = format!("/paths/{}", escape(path));
         let ReferenceOr::Item(item) = item else {
-            l.push(&item_ptr, "no-path-refs", "path items must be inline".into());
+            l.push(
+                &item_ptr,
+                "no-path-refs",
+                "path items must be inline".into(),
+            );
             continue;
         };
         for (i, p) in item.parameters.iter().enumerate() {
@@ -140,7 +144,9 @@ impl Linter {
                             self.push(
                                 &ct_ptr,
                                 "no-multipart",
-                                format!("request body `{ct}` is not supported; use application/json"),
+                                format!(
+                                    "request body `{ct}` is not supported; use application/json"
+                                ),
                             );
                         }
                         if let Some(s) = &media.schema {
@@ -176,15 +182,19 @@ impl Linter {
                 );
                 continue;
             };
-            let schema_ref = resp.content.iter().find_map(|(ct, m)| {
-                let ct_ptr = format!("{code_ptr}/content/{}", escape(ct));
-                match &m.schema {
-                    Some(ReferenceOr::Reference { reference }) => {
-                        Some(Ok((ct_ptr, reference.clone())))
+            let schema_ref = resp
+                .content
+                .iter()
+                .map(|(ct, m)| {
+                    let ct_ptr = format!("{code_ptr}/content/{}", escape(ct));
+                    match &m.schema {
+                        Some(ReferenceOr::Reference { reference }) => {
+                            Ok((ct_ptr, reference.clone()))
+                        }
+                        Some(ReferenceOr::Item(_)) | None => Err(ct_ptr),
                     }
-                    Some(ReferenceOr::Item(_)) | None => Some(Err(ct_ptr)),
-                }
-            });
+                })
+                .next();
             if success {
                 successes += 1;
                 if matches!(code, StatusCode::Range(_)) {
@@ -296,7 +306,8 @@ impl Linter {
     fn schema_item(&mut self, s: &Schema, ptr: &str, component: bool) {
         match &s.schema_kind {
             SchemaKind::Type(Type::Number(n)) => {
-                let decimal = matches!(&n.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal");
+                let decimal =
+                    matches!(&n.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal");
                 if !(decimal && component) {
                     let msg = if decimal {
                         "a decimal must be a named component, used through $ref"

@@ -26,7 +26,9 @@ fn main() -> ExitCode {
             }
         }),
         other => {
-            eprintln!("unknown command `{other}`; usage: codegen <render|summary|lint> <spec.yaml>");
+            eprintln!(
+                "unknown command `{other}`; usage: codegen <render|summary|lint> <spec.yaml>"
+            );
             return ExitCode::from(2);
         }
     };

@@ -47,7 +47,10 @@ impl OpenEnum {
             .clone()
             .unwrap_or_else(|| format!("`{}`", self.name));
         let variants = self.variants();
-        let idents: Vec<_> = variants.iter().map(|(n, _)| format_ident!("{}", n)).collect();
+        let idents: Vec<_> = variants
+            .iter()
+            .map(|(n, _)| format_ident!("{}", n))
+            .collect();
         let values: Vec<_> = variants.iter().map(|(_, v)| v.clone()).collect();
         let docs: Vec<_> = values.iter().map(|v| format!("`{v}`")).collect();
         quote! {

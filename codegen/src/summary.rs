@@ -37,7 +37,9 @@ fn operations(spec: &OpenAPI, out: &mut String) {
         let mut ok = String::from("()");
         let mut err = String::from("()");
         for (code, resp) in &op.responses.responses {
-            let ReferenceOr::Item(resp) = resp else { continue };
+            let ReferenceOr::Item(resp) = resp else {
+                continue;
+            };
             let ty = resp
                 .content
                 .values()
@@ -51,7 +53,11 @@ fn operations(spec: &OpenAPI, out: &mut String) {
                 err = ty;
             }
         }
-        let _ = writeln!(out, "{} {path}  {id} -> {ok} | {err}", method.to_uppercase());
+        let _ = writeln!(
+            out,
+            "{} {path}  {id} -> {ok} | {err}",
+            method.to_uppercase()
+        );
         for p in &op.parameters {
             if let ReferenceOr::Item(p) = p {
                 let d = p.parameter_data_ref();
@@ -65,10 +71,10 @@ fn operations(spec: &OpenAPI, out: &mut String) {
                 let _ = writeln!(out, "    {loc} {}{req}", d.name);
             }
         }
-        if let Some(ReferenceOr::Item(body)) = &op.request_body {
-            if let Some(s) = body.content.values().next().and_then(|m| m.schema.as_ref()) {
-                let _ = writeln!(out, "    body {}", schema_name(s));
-            }
+        if let Some(ReferenceOr::Item(body)) = &op.request_body
+            && let Some(s) = body.content.values().next().and_then(|m| m.schema.as_ref())
+        {
+            let _ = writeln!(out, "    body {}", schema_name(s));
         }
     }
 }
@@ -153,7 +159,8 @@ fn types(spec: &OpenAPI, file: &syn::File, out: &mut String) {
                 let _ = writeln!(out, "struct {}", s.ident);
                 for f in &s.fields {
                     let Some(ident) = &f.ident else {
-                        let _ = writeln!(out, "    ({})", compact(f.ty.to_token_stream().to_string()));
+                        let _ =
+                            writeln!(out, "    ({})", compact(f.ty.to_token_stream().to_string()));
                         continue;
                     };
                     let rust = ident.to_string();

@@ -61,8 +61,8 @@ impl fmt::Display for JsonDecimal {
 impl Serialize for JsonDecimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let text = crate::js::format_decimal(&self.0).map_err(serde::ser::Error::custom)?;
-        let raw = serde_json::value::RawValue::from_string(text)
-            .map_err(serde::ser::Error::custom)?;
+        let raw =
+            serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 }

@@ -64,29 +64,51 @@ mod tests {
     use super::*;
     use futures::TryStreamExt;
 
-    fn pages(total: u64, size: u64, claim: Option<u64>) -> impl Fn(u64) -> std::future::Ready<Result<Page<u64>, String>> {
+    fn pages(
+        total: u64,
+        size: u64,
+        claim: Option<u64>,
+    ) -> impl Fn(u64) -> std::future::Ready<Result<Page<u64>, String>> {
         move |p| {
             let start = (p - 1) * size;
             let items = (start..(start + size).min(total)).collect();
-            std::future::ready(Ok(Page { items, total: claim }))
+            std::future::ready(Ok(Page {
+                items,
+                total: claim,
+            }))
         }
     }
 
     #[tokio::test]
     async fn walks_until_total() {
-        let all: Vec<u64> = paginate(1, pages(45, 20, Some(45))).try_collect().await.unwrap();
+        let all: Vec<u64> = paginate(1, pages(45, 20, Some(45)))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(all, (0..45).collect::<Vec<_>>());
     }
 
     #[tokio::test]
     async fn stops_on_empty_page_even_if_total_lies() {
-        let all: Vec<u64> = paginate(1, pages(45, 20, Some(1000))).try_collect().await.unwrap();
+        let all: Vec<u64> = paginate(1, pages(45, 20, Some(1000)))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(all.len(), 45);
     }
 
     #[tokio::test]
     async fn errors_end_the_stream() {
-        let s = paginate(1, |p| std::future::ready(if p == 2 { Err("boom") } else { Ok(Page { items: vec![p], total: None }) }));
+        let s = paginate(1, |p| {
+            std::future::ready(if p == 2 {
+                Err("boom")
+            } else {
+                Ok(Page {
+                    items: vec![p],
+                    total: None,
+                })
+            })
+        });
         let got: Vec<_> = s.collect().await;
         assert_eq!(got, vec![Ok(1), Err("boom")]);
     }

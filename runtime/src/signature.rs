@@ -44,9 +44,21 @@ mod tests {
             sig,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert!(verify_hmac_sha256_hex(b"Jefe", &[b"what do ya ", b"want for nothing?"], &sig));
-        assert!(verify_hmac_sha256_hex(b"Jefe", &[b"what do ya want for nothing?"], &sig.to_uppercase()));
-        assert!(!verify_hmac_sha256_hex(b"Jefe", &[b"what do ya want for nothing!"], &sig));
+        assert!(verify_hmac_sha256_hex(
+            b"Jefe",
+            &[b"what do ya ", b"want for nothing?"],
+            &sig
+        ));
+        assert!(verify_hmac_sha256_hex(
+            b"Jefe",
+            &[b"what do ya want for nothing?"],
+            &sig.to_uppercase()
+        ));
+        assert!(!verify_hmac_sha256_hex(
+            b"Jefe",
+            &[b"what do ya want for nothing!"],
+            &sig
+        ));
         assert!(!verify_hmac_sha256_hex(b"Jefe", &[b"x"], "not hex"));
     }
 }

@@ -54,11 +54,13 @@ impl Transport {
 
     /// Whether a request may be sent again without risk of doing the work twice.
     pub fn is_safe(&self, request: &Request) -> bool {
-        matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-            || self
-                .idempotency_header
-                .as_ref()
-                .is_some_and(|h| request.headers().contains_key(h))
+        matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        ) || self
+            .idempotency_header
+            .as_ref()
+            .is_some_and(|h| request.headers().contains_key(h))
     }
 }
 
@@ -70,10 +72,11 @@ pub fn new_idempotency_key() -> String {
 /// Adds an idempotency key to a write that has none yet. Called from `pre` hooks, so the key is
 /// generated once per call and every retry of the call reuses it.
 pub fn ensure_idempotency_key(request: &mut Request, header: &HeaderName) {
-    if request.method() != Method::GET && !request.headers().contains_key(header) {
-        if let Ok(v) = new_idempotency_key().parse() {
-            request.headers_mut().insert(header.clone(), v);
-        }
+    if request.method() != Method::GET
+        && !request.headers().contains_key(header)
+        && let Ok(v) = new_idempotency_key().parse()
+    {
+        request.headers_mut().insert(header.clone(), v);
     }
 }
 
@@ -157,17 +160,12 @@ async fn run(
                     duration_ms = elapsed.as_millis() as u64,
                     "gateway.attempt"
                 );
-                let wants = retryable_status(*status)
-                    && (safe || *status == StatusCode::TOO_MANY_REQUESTS);
+                let wants =
+                    retryable_status(*status) && (safe || *status == StatusCode::TOO_MANY_REQUESTS);
                 (wants, retry_after(response.headers()))
             }
             Attempt::Failed(f) => {
-                let (outcome, timeout) = match f {
-                    Failure::Transport {
-                        outcome, timeout, ..
-                    } => (*outcome, *timeout),
-                    _ => (Outcome::Unknown, false),
-                };
+                let timeout = matches!(f, Failure::Transport { timeout: true, .. });
                 tracing::info!(
                     attempt,
                     duration_ms = elapsed.as_millis() as u64,
@@ -175,8 +173,14 @@ async fn run(
                     error = %failure_kind(f),
                     "gateway.attempt"
                 );
-                let wants = matches!(f, Failure::Transport { .. })
-                    && (safe || outcome == Outcome::NotSent);
+                // A proxy's HTML 502 fails decoding but is as transient as a JSON 502.
+                let wants = match f {
+                    Failure::Transport { outcome, .. } => safe || *outcome == Outcome::NotSent,
+                    Failure::Decode { status, .. } | Failure::UnexpectedStatus { status, .. } => {
+                        retryable_status(*status)
+                            && (safe || *status == StatusCode::TOO_MANY_REQUESTS)
+                    }
+                };
                 (wants, None)
             }
         };
@@ -190,10 +194,8 @@ async fn run(
             }
             pause = pause.max(ra);
         }
-        if let Some(d) = deadline {
-            if Instant::now() + pause >= d {
-                return (attempt, stamp(outcome, attempt));
-            }
+        if deadline.is_some_and(|d| Instant::now() + pause >= d) {
+            return (attempt, stamp(outcome, attempt));
         }
         tokio::time::sleep(pause).await;
     }
@@ -268,10 +270,7 @@ async fn one_attempt(
                 outcome: Outcome::Unknown,
                 timeout: e.is_timeout(),
                 attempts: 0,
-                message: format!(
-                    "reply {status} cut off: {}",
-                    crate::error::describe(&e)
-                ),
+                message: format!("reply {status} cut off: {}", crate::error::describe(&e)),
             });
         }
     };
