@@ -1,7 +1,7 @@
 //! Collect (FYATU v3 collections): JWT auth, checkout sessions ("collections"), refunds and the
 //! signed IPN webhooks.
 //!
-//! What it enforces, and where that comes from (https://docs.fyatu.com/v3/…):
+//! What it enforces, and where that comes from (<https://docs.fyatu.com/v3>):
 //! - `POST /auth/token` exchanges `appId` + `secretKey` (+ `grantType: client_credentials`) for
 //!   an HS256 JWT valid 24 h on the sandbox clock. `POST /auth/refresh` renews a token while it
 //!   is valid and up to 5 minutes after it expired (`AUTH_TOKEN_REFRESH_FAILED` later);

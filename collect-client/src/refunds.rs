@@ -1,0 +1,185 @@
+//! Refunds of completed collections.
+//!
+//! FYATU allows one refund per collection (a partial refund closes it), of at most the
+//! collection's `netAmount` (the fee is not refunded), debited from the business wallet.
+//! A refund POST has no idempotency key, so the runtime does not repeat it blindly;
+//! [`CollectClient::refund`] repeats it itself after a failure that may not have landed, and
+//! if the repeat is told `ALREADY_REFUNDED` it returns the refund the lost attempt made
+//! (looked up with `GET /refunds?collectionId=…`) when it matches the request.
+
+use crate::CollectClient;
+use crate::collections::ValidationError;
+use crate::error::{Error, ErrorExt, from_generated};
+use crate::pagination::RefundFilter;
+use crate::types::{self, ErrorCode, RefundMode, RefundReason};
+use futures::TryStreamExt;
+use gateway_runtime::JsonDecimal;
+use rust_decimal::Decimal;
+
+/// A refund to issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRefund {
+    pub mode: RefundMode,
+    /// Required for `PARTIAL`, in USD; at most the collection's `netAmount`.
+    pub amount: Option<Decimal>,
+    /// FYATU's default is `CUSTOMER_REQUEST`.
+    pub reason: Option<RefundReason>,
+}
+
+impl NewRefund {
+    /// Refunds the whole net amount (FYATU computes it).
+    pub fn full() -> Self {
+        NewRefund {
+            mode: RefundMode::Full,
+            amount: None,
+            reason: None,
+        }
+    }
+
+    /// Refunds `amount` USD and closes the collection for further refunds.
+    pub fn partial(amount: Decimal) -> Self {
+        NewRefund {
+            mode: RefundMode::Partial,
+            amount: Some(amount),
+            reason: None,
+        }
+    }
+
+    pub fn reason(mut self, reason: RefundReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let invalid = |field, message: &str| ValidationError {
+            field,
+            message: message.into(),
+        };
+        match (&self.mode, self.amount) {
+            (RefundMode::Partial, None) => {
+                Err(invalid("amount", "is required for a PARTIAL refund"))
+            }
+            (RefundMode::Partial, Some(a)) if a <= Decimal::ZERO => {
+                Err(invalid("amount", "must be greater than 0"))
+            }
+            (RefundMode::Partial, Some(a)) if gateway_runtime::js::format_decimal(&a).is_err() => {
+                Err(invalid("amount", "cannot be sent exactly as a JSON number"))
+            }
+            (RefundMode::Full, Some(_)) => Err(invalid(
+                "amount",
+                "must be absent for a FULL refund (FYATU refunds the net amount)",
+            )),
+            (RefundMode::Unknown(m), _) => Err(ValidationError {
+                field: "mode",
+                message: format!("unknown mode {m:?}; FULL or PARTIAL"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn to_request(&self) -> Result<types::CreateRefundRequest, ValidationError> {
+        self.validate()?;
+        Ok(types::CreateRefundRequest {
+            mode: Some(self.mode.clone()),
+            amount: self.amount.map(JsonDecimal),
+            reason: self.reason.clone(),
+        })
+    }
+
+    fn matches(&self, refund: &types::Refund) -> bool {
+        let amount_ok = match self.mode {
+            RefundMode::Partial => self.amount == Some(refund.amount.value()),
+            _ => true,
+        };
+        let reason_ok = self
+            .reason
+            .as_ref()
+            .is_none_or(|r| refund.reason.as_ref() == Some(r));
+        amount_ok && reason_ok
+    }
+}
+
+/// Whether a refund attempt may have been carried out although no usable reply came back.
+fn may_have_landed(error: &Error) -> bool {
+    match error {
+        Error::Transport { .. } => true,
+        Error::Decode { .. } => true,
+        Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } => {
+            status.is_server_error() || status.as_u16() == 408
+        }
+        _ => false,
+    }
+}
+
+impl CollectClient {
+    /// `POST /collections/{collectionId}/refund`.
+    ///
+    /// Errors FYATU documents: `INVALID_STATUS` (the collection is not `COMPLETED`),
+    /// `ALREADY_REFUNDED`, `INSUFFICIENT_BALANCE` (402), `VALIDATION_ERROR` (e.g. more than the
+    /// net amount), `RESOURCE_NOT_FOUND`.
+    pub async fn refund(
+        &self,
+        collection_id: &str,
+        refund: &NewRefund,
+    ) -> Result<types::Refund, Error> {
+        if collection_id.trim().is_empty() {
+            return Err(Error::InvalidRequest(
+                "collectionId: must not be empty".into(),
+            ));
+        }
+        let body = refund
+            .to_request()
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let policy = self.retry_policy().clone();
+        let mut attempt = 0u32;
+        let mut uncertain = false;
+        loop {
+            attempt += 1;
+            self.authenticate().await?;
+            let result = self
+                .raw
+                .create_refund()
+                .collection_id(collection_id)
+                .body(body.clone())
+                .send()
+                .await
+                .map_err(from_generated);
+            match result {
+                Ok(reply) => return Ok(reply.into_inner().data),
+                Err(e)
+                    if uncertain
+                        && (e.is_code(&ErrorCode::AlreadyRefunded)
+                            || e.is_code(&ErrorCode::InvalidStatus)) =>
+                {
+                    return match self.find_refund(collection_id, refund).await? {
+                        Some(found) => Ok(found),
+                        None => Err(e),
+                    };
+                }
+                Err(e) if attempt < policy.max_attempts && may_have_landed(&e) => {
+                    uncertain = true;
+                    tracing::info!(api = "collect", attempt, error = %e, "refund: outcome unknown; retrying");
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn find_refund(
+        &self,
+        collection_id: &str,
+        refund: &NewRefund,
+    ) -> Result<Option<types::Refund>, Error> {
+        let filter = RefundFilter::default()
+            .collection_id(collection_id)
+            .limit(100);
+        let mut stream = std::pin::pin!(self.refunds(filter));
+        while let Some(found) = stream.try_next().await? {
+            if found.collection_id == collection_id && refund.matches(&found) {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+}
