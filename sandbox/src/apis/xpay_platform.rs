@@ -322,6 +322,11 @@ fn matches_terms(terms: &[String], fields: &[Option<&str>]) -> bool {
         })
 }
 
+/// `t + by`, saturating: the sandbox clock can be moved arbitrarily far.
+fn later(t: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 fn ts(t: DateTime<Utc>) -> types::Timestamp {
     types::Timestamp::from(t)
 }
@@ -815,7 +820,7 @@ impl Db {
         let intent_id = ctx.new_id("pi_test_");
         let charge_id = ctx.new_id("ch_test_");
         // Unconfirmed: XPay's fee schedule; 3 % keeps gross − fee = net visible in tests.
-        let fee = amount * 3 / 100;
+        let fee = amount.saturating_mul(3) / 100;
         let txn: types::BalanceTransaction = built(
             types::BalanceTransaction::builder()
                 .id(ctx.new_id("txn_test_"))
@@ -829,7 +834,7 @@ impl Db {
                 .source(charge_id.clone())
                 .payment_intent_id(intent_id.clone())
                 .merchant_id(MERCHANT_ID.to_string())
-                .available_on(ts(now + TimeDelta::days(2)))
+                .available_on(ts(later(now, TimeDelta::days(2))))
                 .created_at(ts(now))
                 .try_into(),
         )?;
@@ -1107,7 +1112,7 @@ async fn create_session(
                     .object("checkout.session".to_string())
                     .created_at(ts(now))
                     .updated_at(ts(now))
-                    .expires_at(ts(now + TimeDelta::minutes(minutes)))
+                    .expires_at(ts(later(now, TimeDelta::minutes(minutes))))
                     .mode(types::CheckoutSessionMode::Payment)
                     .ui_mode(ui_mode)
                     .submit_type(reported_submit_type(
@@ -1400,10 +1405,12 @@ async fn create_customer(
         sb.with_db(&headers, |db, now, ctx, _| {
             let req: types::CreateCustomerRequest = typed(&body_object(&body)?)?;
             if req.email.is_none() && req.phone.is_none() {
-                return Err(ApiErr::missing("email").param("email")).map_err(|mut e| {
-                    e.message = "At least one contact method (email or phone) is required.".into();
-                    e
-                });
+                return Err(ApiErr::new(
+                    StatusCode::BAD_REQUEST,
+                    "parameter_missing",
+                    "At least one contact method (email or phone) is required.",
+                )
+                .param("email"));
             }
             if let Some(email) = &req.email
                 && !email.contains('@')
@@ -1530,7 +1537,7 @@ async fn customer_stats(
                     succeeded
                         .iter()
                         .map(|c| c.amount.unwrap_or(0) - c.amount_refunded.unwrap_or(0))
-                        .sum(),
+                        .fold(0i64, i64::saturating_add),
                 ),
                 currency: succeeded.first().and_then(|c| c.currency.clone()),
                 payment_methods: Some(methods),
@@ -1768,13 +1775,16 @@ fn date_filter(
             .and_then(|t| t.and_local_timezone(offset).single())
             .ok_or_else(bad)?
             .with_timezone(&Utc);
-        Ok((start, start + TimeDelta::days(1)))
+        Ok((start, later(start, TimeDelta::days(1))))
     };
     let (op, rest) = spec.split_once(':').ok_or_else(bad)?;
     let (from, to) = match op {
         "last" => {
             let (n, unit) = rest.split_once(',').ok_or_else(bad)?;
             let n: i64 = n.trim().parse().map_err(|_| bad())?;
+            if n < 1 {
+                return Err(bad());
+            }
             let span = match unit.trim() {
                 "hours" | "hour" => TimeDelta::try_hours(n),
                 "days" | "day" => TimeDelta::try_days(n),
@@ -1784,7 +1794,10 @@ fn date_filter(
                 _ => None,
             }
             .ok_or_else(bad)?;
-            (now - span, now + TimeDelta::seconds(1))
+            let from = now
+                .checked_sub_signed(span)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            (from, later(now, TimeDelta::seconds(1)))
         }
         "between" => {
             let (a, b) = rest.split_once(',').ok_or_else(bad)?;
@@ -2216,7 +2229,7 @@ async fn upload_url(State(sb): Sb, rid: RequestId, headers: HeaderMap, body: Byt
                     "https://uploads.xpay.app/sandbox/{token}?expires=900"
                 )),
                 url: Some(format!("https://cdn.xpay.app/products/{token}")),
-                expires_at: Some(ts(now + TimeDelta::minutes(15))),
+                expires_at: Some(ts(later(now, TimeDelta::minutes(15)))),
             })
         }),
     )
@@ -2341,10 +2354,12 @@ async fn create_refund(State(sb): Sb, rid: RequestId, headers: HeaderMap, body: 
                     ));
                 }
                 (None, None) => {
-                    return Err(ApiErr::missing("paymentIntentId").param("paymentIntentId")).map_err(|mut e| {
-                        e.message = "Provide exactly one of chargeId or paymentIntentId.".into();
-                        e
-                    });
+                    return Err(ApiErr::new(
+                        StatusCode::BAD_REQUEST,
+                        "parameter_missing",
+                        "Provide exactly one of chargeId or paymentIntentId.",
+                    )
+                    .param("paymentIntentId"));
                 }
                 (Some(charge_id), None) => db
                     .charges
