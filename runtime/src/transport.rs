@@ -85,7 +85,21 @@ enum Attempt {
         status: StatusCode,
         response: Response,
     },
-    Failed(Failure),
+    /// `retry_after`: the reply's `Retry-After`, kept when its body is diverted (a 429 or 503
+    /// whose body is not what the spec promises still says when to come back).
+    Failed {
+        failure: Failure,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Attempt {
+    fn failed(failure: Failure) -> Attempt {
+        Attempt::Failed {
+            failure,
+            retry_after: None,
+        }
+    }
 }
 
 /// Sends `request` under `transport`'s policy. Never returns a reqwest error: failures the
@@ -113,13 +127,13 @@ pub async fn execute(
                 span.record("attempts", attempts);
                 span.record("status", status.as_u16());
             }
-            (attempts, Attempt::Failed(_)) => {
+            (attempts, Attempt::Failed { .. }) => {
                 span.record("attempts", attempts);
             }
         }
         Ok(match result.1 {
             Attempt::Reply { response, .. } => response,
-            Attempt::Failed(failure) => diverted(failure),
+            Attempt::Failed { failure, .. } => diverted(failure),
         })
     }
     .instrument(span)
@@ -164,7 +178,10 @@ async fn run(
                     retryable_status(*status) && (safe || *status == StatusCode::TOO_MANY_REQUESTS);
                 (wants, retry_after(response.headers()))
             }
-            Attempt::Failed(f) => {
+            Attempt::Failed {
+                failure: f,
+                retry_after: hint,
+            } => {
                 let timeout = matches!(f, Failure::Transport { timeout: true, .. });
                 tracing::info!(
                     attempt,
@@ -181,7 +198,7 @@ async fn run(
                             && (safe || *status == StatusCode::TOO_MANY_REQUESTS)
                     }
                 };
-                (wants, None)
+                (wants, *hint)
             }
         };
         if !retry || attempt >= policy.max_attempts {
@@ -212,17 +229,24 @@ fn failure_kind(f: &Failure) -> String {
 /// Records how many attempts a transport failure took.
 fn stamp(outcome: Attempt, attempts: u32) -> Attempt {
     match outcome {
-        Attempt::Failed(Failure::Transport {
-            outcome,
-            timeout,
-            message,
-            ..
-        }) => Attempt::Failed(Failure::Transport {
-            outcome,
-            timeout,
-            attempts,
-            message,
-        }),
+        Attempt::Failed {
+            failure:
+                Failure::Transport {
+                    outcome,
+                    timeout,
+                    message,
+                    ..
+                },
+            retry_after,
+        } => Attempt::Failed {
+            failure: Failure::Transport {
+                outcome,
+                timeout,
+                attempts,
+                message,
+            },
+            retry_after,
+        },
         other => other,
     }
 }
@@ -245,20 +269,24 @@ async fn one_attempt(
     };
     let (status, version, headers, body) = match tokio::time::timeout(timeout, exchange).await {
         Err(_) => {
-            return Attempt::Failed(Failure::Transport {
+            return Attempt::failed(Failure::Transport {
                 outcome: Outcome::Unknown,
                 timeout: true,
                 attempts: 0,
                 message: format!("no complete reply within {timeout:?}"),
             });
         }
-        Ok(Err(e)) => return Attempt::Failed(Failure::from_reqwest(&e, 0)),
+        Ok(Err(e)) => return Attempt::failed(Failure::from_reqwest(&e, 0)),
         Ok(Ok(parts)) => parts,
+    };
+    let hinted = |failure: Failure| Attempt::Failed {
+        failure,
+        retry_after: retry_after(&headers),
     };
     let body = match body {
         Ok(Body::Complete(b)) => b,
         Ok(Body::TooLarge(prefix)) => {
-            return Attempt::Failed(Failure::Decode {
+            return hinted(Failure::Decode {
                 status,
                 reason: format!("body exceeds the {} byte cap", transport.body_limit),
                 snippet: snippet(&prefix),
@@ -266,7 +294,7 @@ async fn one_attempt(
         }
         // The provider replied, then the connection broke mid-body: it may well have acted.
         Err(e) => {
-            return Attempt::Failed(Failure::Transport {
+            return Attempt::failed(Failure::Transport {
                 outcome: Outcome::Unknown,
                 timeout: e.is_timeout(),
                 attempts: 0,
@@ -274,7 +302,12 @@ async fn one_attempt(
             });
         }
     };
-    match check(info.operation_id, status.as_u16(), &body) {
+    // Errors report the status that came over the wire; only a good reply is relabelled.
+    let (relabelled, verdict) = match check(info.operation_id, status.as_u16(), &body) {
+        None if status.is_success() => documented_success(info.operation_id, status, &body, check),
+        verdict => (status, verdict),
+    };
+    match verdict {
         Some(Ok(())) => {}
         Some(Err(reason)) => {
             let reason = if body.is_empty() {
@@ -284,26 +317,45 @@ async fn one_attempt(
             } else {
                 reason
             };
-            return Attempt::Failed(Failure::Decode {
+            return hinted(Failure::Decode {
                 status,
                 reason,
                 snippet: snippet(&body),
             });
         }
         None => {
-            return Attempt::Failed(Failure::UnexpectedStatus {
+            return hinted(Failure::UnexpectedStatus {
                 status,
                 snippet: snippet(&body),
             });
         }
     }
     let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
+    *rebuilt.status_mut() = relabelled;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Attempt::Reply {
         status,
         response: Response::from(rebuilt),
+    }
+}
+
+/// Providers' docs often say "200" where their framework answers `201 Created` or `204`; treating
+/// a created resource as an error would invite a duplicate. So a 2xx the spec does not list is
+/// read as the one success status it does list (found by asking the generated table), and the
+/// reply is relabelled so the generated code decodes it.
+fn documented_success(
+    operation_id: &str,
+    status: StatusCode,
+    body: &[u8],
+    check: CheckFn,
+) -> (StatusCode, Option<Result<(), String>>) {
+    let documented = (200u16..300)
+        .find(|s| check(operation_id, *s, &[]).is_some())
+        .and_then(|s| StatusCode::from_u16(s).ok());
+    match documented {
+        Some(d) => (d, check(operation_id, d.as_u16(), body)),
+        None => (status, None),
     }
 }
 

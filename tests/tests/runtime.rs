@@ -243,6 +243,24 @@ async fn unknown_enum_values_and_extra_fields_parse() {
 }
 
 #[tokio::test]
+async fn an_unlisted_success_status_counts_as_the_documented_one() {
+    let (url, _stub) = stub(vec![Reply::Json(201, OK)]).await;
+    let c = client(&url, false, 1 << 20);
+    let body = types::ThingCreate {
+        amount: "5.5".parse().unwrap(),
+        note: None,
+    };
+    let reply = c.create_thing().body(body).send().await.unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    assert_eq!(reply.id, "th_1");
+
+    // Still checked against the documented type; the error keeps the real status.
+    let (s, r) = decode_error(Reply::Json(201, r#"{"id":7}"#), 1 << 20).await;
+    assert_eq!(s.as_u16(), 201);
+    assert!(r.contains("invalid type"), "{r}");
+}
+
+#[tokio::test]
 async fn unlisted_status_is_reported_with_its_body() {
     let (url, _stub) = stub(vec![Reply::Raw(302, "text/plain", "moved")]).await;
     match create(&client(&url, false, 1 << 20)).await.unwrap_err() {
