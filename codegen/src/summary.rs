@@ -59,7 +59,18 @@ fn operations(spec: &OpenAPI, out: &mut String) {
             method.to_uppercase()
         );
         for p in &op.parameters {
-            if let ReferenceOr::Item(p) = p {
+            let p = match p {
+                ReferenceOr::Item(p) => Some(p),
+                ReferenceOr::Reference { reference } => spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| {
+                        c.parameters
+                            .get(reference.trim_start_matches("#/components/parameters/"))
+                    })
+                    .and_then(|p| p.as_item()),
+            };
+            if let Some(p) = p {
                 let d = p.parameter_data_ref();
                 let loc = match p {
                     openapiv3::Parameter::Query { .. } => "query",
