@@ -4,8 +4,9 @@
 //! server over `JSON.stringify(JSON.parse(body))`. Signing is therefore only safe when that
 //! round trip gives back the very bytes that were sent: the body must be *JS-canonical*.
 //! serde_json gets most of the way (compact, `/` unescaped, non-ASCII raw, the same control
-//! escapes) but writes floats differently (`5.0`, `1e21`) and does not know that JavaScript
-//! lists integer-like object keys first. This module closes those gaps without depending on
+//! escapes) but writes some floats differently (`5.0`, `1e+20`, `1e-6` where JavaScript writes
+//! `5`, `100000000000000000000`, `0.000001`) and does not know that JavaScript lists
+//! integer-like object keys first. This module closes those gaps without depending on
 //! serde_json's map order or float formatting:
 //!
 //! - [`format_decimal`] / [`format_f64`] write a number as `Number.prototype.toString` does;
