@@ -243,6 +243,9 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
                     snippet: String::new(),
                 },
             },
+            // A body that cannot be serialized (e.g. an amount no JSON number holds exactly)
+            // fails while the request is built: nothing was sent.
+            P::CommunicationError(e) if e.is_builder() => Error::InvalidRequest(describe(&e)),
             P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
                 Failure::from_reqwest(&e, 1).into_error()
             }

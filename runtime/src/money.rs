@@ -85,8 +85,12 @@ impl<'de> Deserialize<'de> for JsonDecimal {
                 if !v.is_finite() {
                     return Err(E::custom("amount is not a finite number"));
                 }
-                // Rust prints the shortest decimal that reads back as the same double.
-                Decimal::from_str(&format!("{v}"))
+                // The decimal JavaScript would print for this double (Rust's own shortest form
+                // breaks exact ties differently).
+                let text = crate::js::format_f64(v)
+                    .ok_or_else(|| E::custom("amount is not a finite number"))?;
+                Decimal::from_str(&text)
+                    .or_else(|_| Decimal::from_scientific(&text))
                     .map(JsonDecimal)
                     .map_err(|_| E::custom(format!("amount {v} does not fit a decimal")))
             }

@@ -8,7 +8,9 @@
 //!
 //! Both are generated at build time from `specs/xpay.yaml` and `specs/xpay-xstak.yaml`.
 
-#[cfg(platform_ready)]
 pub mod platform;
-#[cfg(xstak_ready)]
 pub mod xstak;
+
+/// XPay platform webhooks (`XPay-Signature`), also at [`platform::webhook`]. XStak's
+/// `X-Signature` webhooks are in [`xstak::webhook`].
+pub use platform::webhook;
