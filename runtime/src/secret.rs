@@ -16,3 +16,78 @@ pub fn sensitive_header(value: &str) -> Result<HeaderValue, reqwest::header::Inv
 pub fn bearer(token: &SecretString) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
     sensitive_header(&format!("Bearer {}", token.expose_secret()))
 }
+
+/// A secret that a provider returns inside a payload for the browser side of a payment (XStak's
+/// `pi_client_secret`, XPay's `clientSecret`). It has to be read and sent on, so it serializes
+/// as the plain string, but `Debug` never shows it: a logged response must not leak it.
+#[derive(Clone)]
+pub struct ClientSecret(SecretString);
+
+impl ClientSecret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        ClientSecret(SecretString::from(secret.into()))
+    }
+
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret([REDACTED])")
+    }
+}
+
+impl PartialEq for ClientSecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose_secret() == other.expose_secret()
+    }
+}
+
+impl From<String> for ClientSecret {
+    fn from(s: String) -> Self {
+        ClientSecret::new(s)
+    }
+}
+
+impl From<&str> for ClientSecret {
+    fn from(s: &str) -> Self {
+        ClientSecret::new(s)
+    }
+}
+
+impl serde::Serialize for ClientSecret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.expose_secret())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(ClientSecret::new)
+    }
+}
+
+impl schemars::JsonSchema for ClientSecret {
+    fn schema_name() -> String {
+        "ClientSecret".into()
+    }
+    fn json_schema(g: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        String::json_schema(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_secrets_round_trip_but_never_debug() {
+        let s: ClientSecret = serde_json::from_str(r#""xpay_pi_1_cs_abc""#).unwrap();
+        assert_eq!(s.expose_secret(), "xpay_pi_1_cs_abc");
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""xpay_pi_1_cs_abc""#);
+        assert!(!format!("{s:?}").contains("cs_abc"));
+        assert!(!format!("{:?}", Some(s)).contains("cs_abc"));
+    }
+}

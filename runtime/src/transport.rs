@@ -118,10 +118,13 @@ pub async fn execute(
         method = %request.method(),
         attempts = tracing::field::Empty,
         status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
     );
     async move {
+        let started = Instant::now();
         let result = run(client, transport, request, info, check).await;
         let span = tracing::Span::current();
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             (attempts, Attempt::Reply { status, .. }) => {
                 span.record("attempts", attempts);

@@ -591,7 +591,7 @@ async fn xstak_tour(
     seen.result("xstak create_checkout_link", &link);
     let link = link.expect("created");
     if let Some(s) = &link.pi_client_secret {
-        url_secrets.push(s.clone());
+        url_secrets.push(s.expose_secret().to_owned());
     }
 
     let settled = sandbox.settle(Api::Xstak, &link.id, Outcome::Complete);
@@ -631,7 +631,12 @@ async fn xstak_tour(
             "xstak capture (not authorized)",
             client
                 .capture_payment_intent()
-                .pi_client_secret(link.pi_client_secret.clone().unwrap_or_default())
+                .pi_client_secret(
+                    link.pi_client_secret
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned())
+                        .unwrap_or_default(),
+                )
                 .body(types::CaptureRequest { amount: None })
                 .send()
                 .await
@@ -641,7 +646,12 @@ async fn xstak_tour(
             "xstak void (paid)",
             client
                 .void_payment_intent()
-                .pi_client_secret(link.pi_client_secret.clone().unwrap_or_default())
+                .pi_client_secret(
+                    link.pi_client_secret
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned())
+                        .unwrap_or_default(),
+                )
                 .body(types::VoidRequest::default())
                 .send()
                 .await

@@ -160,8 +160,8 @@ async fn every_operation_against_the_sandbox() {
     assert!(link.id.starts_with("xpay_pi_") && link.id.len() == "xpay_pi_".len() + 64);
     assert!(
         link.pi_client_secret
-            .as_deref()
-            .is_some_and(|s| s.starts_with(&format!("{}_cs_", link.id)))
+            .as_ref()
+            .is_some_and(|s| s.expose_secret().starts_with(&format!("{}_cs_", link.id)))
     );
     assert!(
         link.checkout_page_url
@@ -276,7 +276,13 @@ async fn every_operation_against_the_sandbox() {
         .settle(Api::Xstak, &held.id, Outcome::Complete)
         .expect("settles");
     assert_eq!(settled["pi_status"], "requires_capture");
-    let secret_of = |i: &types::PaymentIntent| i.pi_client_secret.clone().expect("client secret");
+    let secret_of = |i: &types::PaymentIntent| {
+        i.pi_client_secret
+            .as_ref()
+            .expect("client secret")
+            .expose_secret()
+            .to_owned()
+    };
     let captured = client
         .capture_payment_intent()
         .pi_client_secret(secret_of(&held))

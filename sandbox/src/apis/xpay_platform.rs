@@ -1138,7 +1138,7 @@ async fn create_session(
                     .after_completion(req.after_completion.clone())
                     .cancel_url(req.cancel_url.clone())
                     .url(format!("{HOSTED_CHECKOUT}/c/{id}"))
-                    .client_secret(ctx.new_id(&format!("{id}_secret_")))
+                    .client_secret(Some(ctx.new_id(&format!("{id}_secret_")).into()))
                     .customer_id(req.customer_id.clone())
                     .customer_details(req.customer_details.as_ref().map(|d| {
                         types::CustomerDetails {

@@ -348,7 +348,9 @@ impl XstakSandbox {
         let id = intent.object.id.clone();
         let mut store = self.store();
         if let Some(secret) = &intent.object.pi_client_secret {
-            store.by_secret.insert(secret.clone(), id.clone());
+            store
+                .by_secret
+                .insert(secret.expose_secret().to_owned(), id.clone());
         }
         store.intents.insert(id, intent);
         Ok(reply)
@@ -401,7 +403,7 @@ impl XstakSandbox {
         let text = |s: Option<String>| Some(s.unwrap_or_default());
         let object = types::PaymentIntent {
             id: id.clone(),
-            pi_client_secret: Some(secret),
+            pi_client_secret: Some(secret.into()),
             created_at: Some(self.ctx.now()),
             amount: Some(amount),
             currency: Some(currency),
