@@ -77,8 +77,13 @@ pub fn ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(a, b)| a / b).collect()
 }
 
+/// Per-round differences `a[i] - b[i]`.
+pub fn differences(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(a, b)| a - b).collect()
+}
+
 /// A JSON summary: per variant the median per-call wall and CPU time, and against the first
-/// variant the median per-round ratio with its interquartile range.
+/// variant the median per-round ratio and difference, each with its interquartile range.
 pub fn summary(variants: &[Variant<'_>], blocks: &[Blocks], calls: usize) -> serde_json::Value {
     let reference = &blocks[0];
     let entries: Vec<serde_json::Value> = variants
@@ -89,12 +94,16 @@ pub fn summary(variants: &[Variant<'_>], blocks: &[Blocks], calls: usize) -> ser
             let (cpu, _, _) = median_iqr(&b.cpu_ns);
             let (rw, rw_lo, rw_hi) = median_iqr(&ratios(&b.wall_ns, &reference.wall_ns));
             let (rc, rc_lo, rc_hi) = median_iqr(&ratios(&b.cpu_ns, &reference.cpu_ns));
+            let (dw, dw_lo, dw_hi) = median_iqr(&differences(&b.wall_ns, &reference.wall_ns));
+            let (dc, dc_lo, dc_hi) = median_iqr(&differences(&b.cpu_ns, &reference.cpu_ns));
             serde_json::json!({
                 "name": v.name,
                 "wall_ns": wall,
                 "cpu_ns": cpu,
                 "ratio_wall": [rw, rw_lo, rw_hi],
                 "ratio_cpu": [rc, rc_lo, rc_hi],
+                "diff_wall_ns": [dw, dw_lo, dw_hi],
+                "diff_cpu_ns": [dc, dc_lo, dc_hi],
             })
         })
         .collect();

@@ -1,5 +1,5 @@
 //! Prints the latest bench results as the Markdown tables of `BENCHMARKS.md`, with the ratios
-//! computed from criterion's estimates of the same run.
+//! computed from the same run: interleaved ratios (`target/criterion/paygate/`) and criterion's estimates.
 //!
 //! `cargo run -p benchmarks --bin report` (after `cargo bench -p benchmarks`).
 
@@ -63,6 +63,15 @@ fn ratio(v: &serde_json::Value) -> String {
     }
 }
 
+fn diff(v: &serde_json::Value) -> String {
+    match (v[0].as_f64(), v[1].as_f64(), v[2].as_f64()) {
+        (Some(m), Some(lo), Some(hi)) => {
+            format!("{:+.1} µs [{:+.1}–{:+.1}]", m / 1e3, lo / 1e3, hi / 1e3)
+        }
+        _ => "–".into(),
+    }
+}
+
 fn ns(v: &serde_json::Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
@@ -75,13 +84,13 @@ fn requests() -> Vec<(f64, f64)> {
         return Vec::new();
     };
     println!(
-        "Interleaved measurement (median per call over {} rounds of {} calls per side; ratio = median of per-round ratios [interquartile range]). Criterion's own estimate of the client's wall time per request, with its 95 % interval, is in the last column.\n",
+        "Interleaved measurement (median per call over {} rounds of {} calls per side; ratio = median of per-round ratios [interquartile range]).\n",
         paired["xpay_create"]["rounds"], paired["xpay_create"]["calls_per_block"]
     );
     println!(
-        "| API | call | client | baseline | client req/s | baseline req/s | client/baseline (wall) | client CPU | baseline CPU | client/baseline (CPU) | criterion: client |"
+        "| API | call | client | baseline | client req/s | baseline req/s | client/baseline (wall) | client − baseline (wall) | client CPU | baseline CPU | client/baseline (CPU) | client − baseline (CPU) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
     for op in Op::ALL {
         for api in Api::ALL {
@@ -91,15 +100,8 @@ fn requests() -> Vec<(f64, f64)> {
                 continue;
             }
             ratios.push((ns(&c["ratio_wall"][0]), ns(&c["ratio_cpu"][0])));
-            let crit = results::estimate(
-                &format!("request_{}", op.name()),
-                &format!("{}_client", api.name()),
-            )
-            .map_or("–".into(), |e| {
-                format!("{} [{}–{}]", us(e.mean_ns), us(e.low_ns), us(e.high_ns))
-            });
             println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {crit} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 api.name(),
                 op.name(),
                 us(ns(&c["wall_ns"])),
@@ -107,9 +109,11 @@ fn requests() -> Vec<(f64, f64)> {
                 per_s(ns(&c["wall_ns"]), 1.0),
                 per_s(ns(&b["wall_ns"]), 1.0),
                 ratio(&c["ratio_wall"]),
+                diff(&c["diff_wall_ns"]),
                 us(ns(&c["cpu_ns"])),
                 us(ns(&b["cpu_ns"])),
                 ratio(&c["ratio_cpu"]),
+                diff(&c["diff_cpu_ns"]),
             );
         }
     }
@@ -140,17 +144,18 @@ fn breakdown() {
     };
     println!("## 1c. Where the client's time goes (XPay `get_checkout_session`)\n");
     println!("Stages interleaved as above; ratios against the baseline.\n");
-    println!("| stage | wall | CPU | vs baseline (wall) | vs baseline (CPU) |");
-    println!("|---|---|---|---|---|");
+    println!("| stage | wall | CPU | vs baseline (wall) | vs baseline (CPU) | − baseline (CPU) |");
+    println!("|---|---|---|---|---|---|");
     if let Some(variants) = p["variants"].as_array() {
         for v in variants {
             println!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 what(v["name"].as_str().unwrap_or("")),
                 us(ns(&v["wall_ns"])),
                 us(ns(&v["cpu_ns"])),
                 ratio(&v["ratio_wall"]),
                 ratio(&v["ratio_cpu"]),
+                diff(&v["diff_cpu_ns"]),
             );
         }
     }
@@ -203,8 +208,8 @@ fn signing() {
     ];
     if let Some(p) = results::read_extra("paired_signing") {
         println!("Interleaved creates (ratios against the baseline's signed create):\n");
-        println!("| create | wall | CPU | ratio (wall) | ratio (CPU) |");
-        println!("|---|---|---|---|---|");
+        println!("| create | wall | CPU | ratio (wall) | ratio (CPU) | − signed baseline (CPU) |");
+        println!("|---|---|---|---|---|---|");
         if let Some(variants) = p["variants"].as_array() {
             for v in variants {
                 let name = v["name"].as_str().unwrap_or("");
@@ -213,11 +218,12 @@ fn signing() {
                     .find(|(f, _)| *f == name)
                     .map_or(name, |(_, w)| w);
                 println!(
-                    "| {what} | {} | {} | {} | {} |",
+                    "| {what} | {} | {} | {} | {} | {} |",
                     us(ns(&v["wall_ns"])),
                     us(ns(&v["cpu_ns"])),
                     ratio(&v["ratio_wall"]),
                     ratio(&v["ratio_cpu"]),
+                    diff(&v["diff_cpu_ns"]),
                 );
             }
         }
