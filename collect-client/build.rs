@@ -1,3 +1,3 @@
 fn main() {
-    codegen::Build::new("spec/collect.yaml").run();
+    paygate_codegen::Build::new("spec/collect.yaml").run();
 }

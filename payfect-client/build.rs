@@ -1,3 +1,3 @@
 fn main() {
-    codegen::Build::new("spec/payfect.yaml").run();
+    paygate_codegen::Build::new("spec/payfect.yaml").run();
 }

@@ -1,3 +1,3 @@
 fn main() {
-    codegen::Build::new("specs/probe.yaml").run();
+    paygate_codegen::Build::new("specs/probe.yaml").run();
 }

@@ -1,9 +1,9 @@
 // Each module is generated from its own spec.
 fn main() {
-    codegen::Build::new("spec/xpay.yaml")
+    paygate_codegen::Build::new("spec/xpay.yaml")
         .out_file("platform.rs")
         .run();
-    codegen::Build::new("spec/xpay-xstak.yaml")
+    paygate_codegen::Build::new("spec/xpay-xstak.yaml")
         .out_file("xstak.rs")
         .run();
 }

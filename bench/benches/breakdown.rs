@@ -14,7 +14,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use benchmarks::ops::{self, Api, Op, Side};
 use benchmarks::setup::Bench;
 use benchmarks::{client_runtime, fixtures, paired, results};
-use gateway_runtime::Transport;
+use paygate_runtime::Transport;
 use xpay_client::platform::types::CheckoutSession;
 
 const INFO: OperationInfo = OperationInfo {
@@ -54,14 +54,14 @@ fn request(bench: &Bench) -> reqwest::Request {
         .expect("a valid request")
 }
 
-/// The baseline's request, sent through `gateway_runtime::execute`, then decoded once more as
+/// The baseline's request, sent through `paygate_runtime::execute`, then decoded once more as
 /// the generated code does.
 async fn through_runtime(
     bench: &Bench,
     transport: &Transport,
-    check: gateway_runtime::CheckFn,
+    check: paygate_runtime::CheckFn,
 ) -> CheckoutSession {
-    let response = gateway_runtime::execute(&bench.http, transport, request(bench), &INFO, check)
+    let response = paygate_runtime::execute(&bench.http, transport, request(bench), &INFO, check)
         .await
         .expect("execute never fails");
     assert_eq!(response.status(), 200, "the bench server answers 200");

@@ -20,7 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use benchmarks::ops::{self, Api, Op, Side};
 use benchmarks::setup::Bench;
 use benchmarks::{client_runtime, fixtures, paired, results};
-use gateway_runtime::{SecretString, js};
+use paygate_runtime::{SecretString, js};
 use xpay_client::xstak::signing;
 
 fn creates(c: &mut Criterion) {

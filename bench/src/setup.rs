@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use collect_client::{CollectClient, NewCollection};
-use gateway_runtime::{Clock, ManualClock};
+use paygate_runtime::{Clock, ManualClock};
 
 use collect_client::types as collect;
 use payfect_client::types as payfect;
@@ -62,7 +62,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> T {
 /// The HTTP client both sides share: the SDK's default (same user agent, same pool settings),
 /// over plain HTTP on loopback.
 pub fn http_client() -> reqwest::Client {
-    gateway_runtime::default_http_client(Duration::from_secs(10))
+    paygate_runtime::default_http_client(Duration::from_secs(10))
 }
 
 /// The generated clients, configured as a user would (default retry policy).

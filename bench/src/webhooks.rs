@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gateway_runtime::{Clock, ManualClock};
+use paygate_runtime::{Clock, ManualClock};
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::fixtures;
@@ -41,7 +41,7 @@ impl Deliveries {
         // XStak: `x-signature` = hex HMAC-SHA256 of the body.
         let xstak_body = fixtures::XSTAK_WEBHOOK.to_vec();
         let mut xstak_headers = HeaderMap::new();
-        let signature = gateway_runtime::signature::hmac_sha256_hex(
+        let signature = paygate_runtime::signature::hmac_sha256_hex(
             fixtures::XSTAK_WEBHOOK_SECRET.as_bytes(),
             &xstak_body,
         );

@@ -3,7 +3,7 @@
 //! A client's `build.rs` is one line:
 //!
 //! ```no_run
-//! codegen::Build::new("spec/payfect.yaml").out_file("payfect.rs").run();
+//! paygate_codegen::Build::new("spec/payfect.yaml").out_file("payfect.rs").run();
 //! ```
 //!
 //! It reads the YAML spec with `openapiv3`, enforces the project's spec rules ([`lint`]), and asks
@@ -18,7 +18,7 @@
 //! - `OPERATIONS`, the spec's operation table.
 //!
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
-//! `cargo run -p codegen -- render <spec>` prints exactly what the build compiles.
+//! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 
 pub mod lint;
 mod open_enum;
@@ -209,7 +209,7 @@ pub(crate) fn generate_file(
             Mapping::DecimalNumber => {
                 settings.with_replacement(
                     &name,
-                    "::gateway_runtime::money::JsonDecimal",
+                    "::paygate_runtime::money::JsonDecimal",
                     [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
                 );
             }

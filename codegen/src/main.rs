@@ -15,10 +15,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cmd {
-        "render" => codegen::generate(spec),
-        "summary" => codegen::summary(spec),
-        "lint" => codegen::load(spec).and_then(|s| {
-            let v = codegen::lint::lint(&s);
+        "render" => paygate_codegen::generate(spec),
+        "summary" => paygate_codegen::summary(spec),
+        "lint" => paygate_codegen::load(spec).and_then(|s| {
+            let v = paygate_codegen::lint::lint(&s);
             if v.is_empty() {
                 Ok(format!("{}: ok\n", spec.display()))
             } else {

@@ -121,7 +121,7 @@ fn compact(tokens: String) -> String {
         "::chrono::",
         "::serde_json::",
         "::rust_decimal::",
-        "::gateway_runtime::money::",
+        "::paygate_runtime::money::",
     ] {
         s = s.replace(prefix, "");
     }

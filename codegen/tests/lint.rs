@@ -1,6 +1,6 @@
 //! Every spec rule fires, at the right JSON pointer, and a clean spec passes.
 
-use codegen::lint::lint;
+use paygate_codegen::lint::lint;
 
 fn spec(paths: &str, schemas: &str) -> openapiv3::OpenAPI {
     let text = format!(
@@ -173,7 +173,7 @@ fn build_errors_name_the_file_the_pointer_and_the_rule() {
         "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\ncomponents:\n  schemas:\n    Err: {{type: object}}\n    Ok: {{type: object}}\n"
     );
     std::fs::write(&path, text).unwrap();
-    let err = codegen::generate(&path).unwrap_err().to_string();
+    let err = paygate_codegen::generate(&path).unwrap_err().to_string();
     assert!(
         err.contains("bad.yaml#/paths/~1a/get: [operation-summary]"),
         "{err}"

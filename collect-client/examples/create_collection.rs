@@ -32,17 +32,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (builder.build()?, None)
         }
         _ => {
-            let sandbox = sandbox::Sandbox::start().await?;
+            let sandbox = paygate_sandbox::Sandbox::start().await?;
             println!(
                 "FYATU_APP_ID / FYATU_SECRET_KEY not set: using the sandbox at {}",
-                sandbox.base_url(sandbox::Api::Collect)
+                sandbox.base_url(paygate_sandbox::Api::Collect)
             );
             let creds = sandbox.creds();
             let client = CollectClient::builder(
                 creds.collect_app_id.clone(),
                 creds.collect_secret_key.expose_secret(),
             )
-            .base_url(sandbox.base_url(sandbox::Api::Collect))
+            .base_url(sandbox.base_url(paygate_sandbox::Api::Collect))
             .build()?;
             (client, Some(sandbox))
         }
@@ -82,7 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let collect = sandbox.collect().clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            if let Err(e) = collect.settle(&id, sandbox::Outcome::Complete) {
+            if let Err(e) = collect.settle(&id, paygate_sandbox::Outcome::Complete) {
                 eprintln!("sandbox payer: {e}");
             }
         });

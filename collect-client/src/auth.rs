@@ -20,7 +20,7 @@
 use crate::error::{Error, from_generated};
 use crate::types;
 use chrono::{DateTime, TimeDelta, Utc};
-use gateway_runtime::Clock;
+use paygate_runtime::Clock;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::hooks::ClientState;
 use crate::types;
 use chrono::{DateTime, TimeDelta, Utc};
-use gateway_runtime::{Clock, RetryPolicy, SystemClock, Transport};
+use paygate_runtime::{Clock, RetryPolicy, SystemClock, Transport};
 use progenitor_client::ClientInfo;
 use std::fmt;
 use std::sync::Arc;
@@ -118,7 +118,7 @@ impl CollectClientBuilder {
         }
         let http = self
             .http
-            .unwrap_or_else(|| gateway_runtime::default_http_client(self.connect_timeout));
+            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
         let state = ClientState {
             transport: Transport::new("collect").retry(self.retry),
             auth: Arc::new(Auth::new(

@@ -9,7 +9,7 @@
 //!    at most 100 characters; `description` not empty and at most 100 characters; absolute
 //!    URLs), with an error naming the field;
 //! 2. after a timeout, a dropped connection, a cut-off or unreadable reply, or a 5xx, it sends
-//!    the same request again (backoff from the client's [`RetryPolicy`](gateway_runtime::RetryPolicy));
+//!    the same request again (backoff from the client's [`RetryPolicy`](paygate_runtime::RetryPolicy));
 //! 3. on `409 DUPLICATE_REFERENCE` it looks the `orderId` up (`GET /collections?orderId=…`,
 //!    exact match, since FYATU's filter is a partial match) and reads the collection; if its
 //!    amount and description are the ones requested it returns it as
@@ -26,7 +26,7 @@ use crate::pagination::CollectionFilter;
 use crate::time::Timestamp;
 use crate::types::{self, CollectionStatus, ErrorCode};
 use futures::TryStreamExt;
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -124,7 +124,7 @@ impl NewCollection {
                 format!("must be at least {MIN_AMOUNT_USD} USD, got {}", self.amount),
             ));
         }
-        if gateway_runtime::js::format_decimal(&self.amount).is_err() {
+        if paygate_runtime::js::format_decimal(&self.amount).is_err() {
             return Err(invalid(
                 "amount",
                 format!("{} cannot be sent exactly as a JSON number", self.amount),

@@ -1,4 +1,4 @@
-//! Errors: the runtime's [`gateway_runtime::Error`] carrying FYATU's error envelope as an
+//! Errors: the runtime's [`paygate_runtime::Error`] carrying FYATU's error envelope as an
 //! [`ApiError`] with its machine-readable `code`.
 //!
 //! ```
@@ -18,7 +18,7 @@ use std::fmt;
 
 /// Every error a Collect call returns. `Error::Api { status, body, .. }` is a reply FYATU sent
 /// with `success: false`; `body` is the typed [`ApiError`].
-pub type Error = gateway_runtime::Error<ApiError>;
+pub type Error = paygate_runtime::Error<ApiError>;
 
 /// FYATU's error envelope, typed, plus what the client learnt while handling it.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,5 +150,5 @@ impl ErrorExt for Error {
 
 /// Converts a generated call's error.
 pub(crate) fn from_generated(e: progenitor_client::Error<types::ErrorEnvelope>) -> Error {
-    gateway_runtime::Error::<types::ErrorEnvelope>::from(e).map_api(ApiError::from)
+    paygate_runtime::Error::<types::ErrorEnvelope>::from(e).map_api(ApiError::from)
 }

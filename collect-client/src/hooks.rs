@@ -3,7 +3,7 @@
 
 use crate::auth::Auth;
 use crate::types;
-use gateway_runtime::Transport;
+use paygate_runtime::Transport;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::AUTHORIZATION;
@@ -41,7 +41,7 @@ impl ClientHooks<ClientState> for crate::Client {
             })?),
         };
         if let Some(token) = token {
-            let value = gateway_runtime::secret::sensitive_header(&format!(
+            let value = paygate_runtime::secret::sensitive_header(&format!(
                 "Bearer {}",
                 token.expose_secret()
             ))
@@ -66,7 +66,7 @@ impl ClientHooks<ClientState> for crate::Client {
         } else {
             request.try_clone()
         };
-        let response = gateway_runtime::execute(
+        let response = paygate_runtime::execute(
             self.client(),
             &state.transport,
             request,
@@ -97,7 +97,7 @@ impl ClientHooks<ClientState> for crate::Client {
             return Ok(response);
         };
         let Ok(value) =
-            gateway_runtime::secret::sensitive_header(&format!("Bearer {}", token.expose_secret()))
+            paygate_runtime::secret::sensitive_header(&format!("Bearer {}", token.expose_secret()))
         else {
             return Ok(response);
         };
@@ -107,7 +107,7 @@ impl ClientHooks<ClientState> for crate::Client {
             operation_id = info.operation_id,
             "token rejected; retrying once with a new token"
         );
-        gateway_runtime::execute(
+        paygate_runtime::execute(
             self.client(),
             &state.transport,
             again,

@@ -10,7 +10,7 @@
 //! out or fulfilling on inconsistent amounts is worse than failing loudly.
 
 use crate::types;
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 
 /// A provider promise a reply must keep. `Err` says how it was broken.

@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::types;
 use chrono::NaiveDate;
 use futures::Stream;
-use gateway_runtime::{Page, paginate};
+use paygate_runtime::{Page, paginate};
 use std::num::NonZeroU64;
 
 /// FYATU's largest page.

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorExt, from_generated};
 use crate::pagination::RefundFilter;
 use crate::types::{self, ErrorCode, RefundMode, RefundReason};
 use futures::TryStreamExt;
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 
 /// A refund to issue.
@@ -62,7 +62,7 @@ impl NewRefund {
             (RefundMode::Partial, Some(a)) if a <= Decimal::ZERO => {
                 Err(invalid("amount", "must be greater than 0"))
             }
-            (RefundMode::Partial, Some(a)) if gateway_runtime::js::format_decimal(&a).is_err() => {
+            (RefundMode::Partial, Some(a)) if paygate_runtime::js::format_decimal(&a).is_err() => {
                 Err(invalid("amount", "cannot be sent exactly as a JSON number"))
             }
             (RefundMode::Full, Some(_)) => Err(invalid(

@@ -240,7 +240,7 @@ impl WebhookVerifier {
 
     /// The `sign` FYATU puts on `data` (lowercase hex). For tests and local senders.
     pub fn sign(&self, data: &[u8]) -> String {
-        gateway_runtime::signature::hmac_sha256_hex(self.secret.expose_secret().as_bytes(), data)
+        paygate_runtime::signature::hmac_sha256_hex(self.secret.expose_secret().as_bytes(), data)
     }
 
     /// Checks `sign` against the raw request body, then parses the event.
@@ -268,7 +268,7 @@ impl WebhookVerifier {
     fn matches(&self, raw: &str, sign: &str) -> bool {
         let key = self.secret.expose_secret().as_bytes();
         let check = |text: &str| {
-            gateway_runtime::signature::verify_hmac_sha256_hex(key, &[text.as_bytes()], sign)
+            paygate_runtime::signature::verify_hmac_sha256_hex(key, &[text.as_bytes()], sign)
         };
         if check(raw) {
             return true;
@@ -277,7 +277,7 @@ impl WebhookVerifier {
         if compact != raw && check(&compact) {
             return true;
         }
-        match gateway_runtime::js::canonicalize(raw.as_bytes()) {
+        match paygate_runtime::js::canonicalize(raw.as_bytes()) {
             Ok(canonical) if canonical != compact => check(&canonical),
             _ => false,
         }

@@ -5,7 +5,7 @@ use collect_client::callback::{CallbackError, CallbackRedirect, CallbackStatus};
 use collect_client::money::{Checked, check_net_amount};
 use collect_client::types::{self, RefundReason};
 use collect_client::{CollectClient, Error, NewCollection, NewRefund};
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 

@@ -20,13 +20,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (builder, _sandbox) = if std::env::var_os(API_KEY_ENV).is_some() {
         (ClientBuilder::from_env()?, None)
     } else {
-        let sandbox = sandbox::Sandbox::start().await?;
+        let sandbox = paygate_sandbox::Sandbox::start().await?;
         eprintln!(
             "{API_KEY_ENV} is not set: using the in-process sandbox at {}",
-            sandbox.base_url(sandbox::Api::Payfect)
+            sandbox.base_url(paygate_sandbox::Api::Payfect)
         );
         let builder = ClientBuilder::new(sandbox.creds().payfect_api_key.expose_secret())
-            .base_url(sandbox.base_url(sandbox::Api::Payfect));
+            .base_url(sandbox.base_url(paygate_sandbox::Api::Payfect));
         (builder, Some(sandbox))
     };
     let client = builder.build()?;

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use gateway_runtime::secret::sensitive_header;
-use gateway_runtime::{ExposeSecret, RetryPolicy, SecretString, Transport};
+use paygate_runtime::secret::sensitive_header;
+use paygate_runtime::{ExposeSecret, RetryPolicy, SecretString, Transport};
 use reqwest::header::HeaderValue;
 
 use crate::Client;
@@ -99,7 +99,7 @@ impl ClientBuilder {
     }
 
     /// Your own `reqwest::Client` (proxy, TLS roots, timeouts). Default:
-    /// [`gateway_runtime::default_http_client`].
+    /// [`paygate_runtime::default_http_client`].
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -136,7 +136,7 @@ impl ClientBuilder {
         }
         let http = self
             .http
-            .unwrap_or_else(|| gateway_runtime::default_http_client(self.connect_timeout));
+            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
         let state = ClientState {
             api_key: self.api_key,
             transport: Transport::new("payfect").retry(self.retry),

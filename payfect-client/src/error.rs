@@ -1,6 +1,6 @@
 //! Payfect's error replies.
 //!
-//! Every call returns [`Error`](crate::Error) = `gateway_runtime::Error<ErrorBody>`:
+//! Every call returns [`Error`](crate::Error) = `paygate_runtime::Error<ErrorBody>`:
 //! - 400 / 401 / 403 / 404 / 5xx with a JSON object body → `Error::Api { status, body, .. }`,
 //!   where `body.detail` holds a message and [`ErrorBody::field_errors`] the per-field messages;
 //! - a body that is not JSON (an HTML 502 page, a truncated reply) → `Error::Decode { status,

@@ -30,7 +30,7 @@ impl ClientHooks<ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        gateway_runtime::execute(
+        paygate_runtime::execute(
             self.client(),
             &self.inner().transport,
             request,

@@ -61,4 +61,4 @@ pub mod timestamp;
 pub use auth::{ClientBuilder, ConfigError, DEFAULT_BASE_URL};
 
 /// What every call returns on failure.
-pub type Error = gateway_runtime::Error<types::ErrorBody>;
+pub type Error = paygate_runtime::Error<types::ErrorBody>;

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use common::fixture;
-use gateway_runtime::RetryPolicy;
+use paygate_runtime::RetryPolicy;
 use payfect_client::error::FieldError;
 use payfect_client::types::{
     CreateCheckoutRequest, CreatePaymentLinkRequest, CreatePriceRequest, CreateProductRequest,

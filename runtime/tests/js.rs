@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use gateway_runtime::js;
+use paygate_runtime::js;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};

@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use sandbox::{Api, Outcome, Sandbox};
+//! use paygate_sandbox::{Api, Outcome, Sandbox};
 //!
 //! let sandbox = Sandbox::start().await?;
 //! let base_url = sandbox.base_url(Api::XpayPlatform); // http://127.0.0.1:PORT/xpay

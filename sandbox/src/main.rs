@@ -1,9 +1,9 @@
-//! `cargo run -p sandbox -- --port 8080`: serves the four fake APIs on loopback and prints
+//! `cargo run -p paygate-sandbox -- --port 8080`: serves the four fake APIs on loopback and prints
 //! their base URLs and credentials as one line of JSON, for tools in any language.
 
 use std::process::ExitCode;
 
-use sandbox::{Sandbox, SandboxConfig};
+use paygate_sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
 usage: sandbox [--port N] [--webhook-url URL]

@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use http::Method;
-use sandbox::core::idempotency::{Idempotency, IdempotencyConfig, REPLAYED_HEADER};
-use sandbox::core::server::Server;
-use sandbox::core::{Ctx, Fault, FaultKind, Webhook, WebhookConfig, faults::FAULT_HEADER};
-use sandbox::{Api, Sandbox};
+use paygate_sandbox::core::idempotency::{Idempotency, IdempotencyConfig, REPLAYED_HEADER};
+use paygate_sandbox::core::server::Server;
+use paygate_sandbox::core::{Ctx, Fault, FaultKind, Webhook, WebhookConfig, faults::FAULT_HEADER};
+use paygate_sandbox::{Api, Sandbox};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -65,7 +65,7 @@ impl Fixture {
         let ctx = Ctx::new(WebhookConfig::default());
         let things = Things::default();
         let router = Idempotency::new(ctx.clone(), idempotency).apply(things_router(&things));
-        let router = sandbox::core::request_id::apply(router, Some("request-id"));
+        let router = paygate_sandbox::core::request_id::apply(router, Some("request-id"));
         let router = ctx.faults().apply(router);
         let server = Server::bind(router, 0).await.expect("bind loopback");
         Fixture {
@@ -520,7 +520,7 @@ async fn clock_advances() {
     assert_eq!(ctx.clock().offset(), chrono::TimeDelta::seconds(3660));
     // Absurd requests saturate instead of overflowing date arithmetic.
     ctx.clock().advance(Duration::from_secs(u64::MAX));
-    assert_eq!(ctx.clock().offset(), sandbox::core::Clock::MAX_OFFSET);
+    assert_eq!(ctx.clock().offset(), paygate_sandbox::core::Clock::MAX_OFFSET);
     assert!(ctx.now() + chrono::TimeDelta::days(365) > ctx.now());
 }
 

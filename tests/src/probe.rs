@@ -7,7 +7,7 @@ mod generated {
 }
 pub use generated::*;
 
-use gateway_runtime::Transport;
+use paygate_runtime::Transport;
 use progenitor_client::{ClientHooks, OperationInfo};
 
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ impl ClientHooks<ProbeState> for Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         if let Some(h) = &self.inner().transport.idempotency_header {
-            gateway_runtime::ensure_idempotency_key(request, h);
+            paygate_runtime::ensure_idempotency_key(request, h);
         }
         Ok(())
     }
@@ -32,7 +32,7 @@ impl ClientHooks<ProbeState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        gateway_runtime::execute(
+        paygate_runtime::execute(
             self.client(),
             &self.inner().transport,
             request,
@@ -43,4 +43,4 @@ impl ClientHooks<ProbeState> for Client {
     }
 }
 
-pub type Error = gateway_runtime::Error<types::Error>;
+pub type Error = paygate_runtime::Error<types::Error>;

@@ -8,7 +8,7 @@ fn summary(spec: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../specs")
         .join(spec);
-    codegen::summary(&path).unwrap_or_else(|e| panic!("{e}"))
+    paygate_codegen::summary(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn operation_tables_match_the_specs() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../specs")
             .join(spec);
-        let parsed = codegen::load(&path).unwrap();
+        let parsed = paygate_codegen::load(&path).unwrap();
         let ids: Vec<_> = parsed
             .operations()
             .filter_map(|(_, _, op)| op.operation_id.clone())

@@ -17,9 +17,9 @@ use collect_client::{
     RefundFilter, ResponseExt,
 };
 use futures::TryStreamExt;
-use gateway_runtime::{ManualClock, RetryPolicy};
+use paygate_runtime::{ManualClock, RetryPolicy};
 use rust_decimal::Decimal;
-use sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use secrecy::ExposeSecret;
 
 const COLLECTIONS: &str = "/collect/api/v3/collections";
@@ -436,7 +436,7 @@ async fn validation_local_and_remote() {
 
     // The sandbox enforces the same rules for callers of the raw client.
     let body = collect_client::types::CreateCollectionRequest {
-        amount: gateway_runtime::JsonDecimal(dec("0.5")),
+        amount: paygate_runtime::JsonDecimal(dec("0.5")),
         currency: None,
         order_id: "raw-order".try_into().unwrap(),
         description: "raw".try_into().unwrap(),

@@ -1,80 +1,94 @@
 //! TLS policy: every client speaks TLS through rustls, and no crate of the workspace pulls in
-//! OpenSSL or native-tls on any target. Checked with `cargo tree`, the same command a reviewer
-//! would run, so the test fails the day a dependency (or a feature flag) drags OpenSSL in.
+//! OpenSSL or native-tls on any target.
+//!
+//! Read from `Cargo.lock`, which cargo resolves for every target platform and every kind of
+//! edge (normal, build, dev) and which the repository commits. An earlier version asked
+//! `cargo tree --offline`, which needs the sources of every platform's crates in the local
+//! cache: it failed on a fresh machine that had fetched only the host's.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// Crates that mean "OpenSSL (or the platform TLS stack) is linked".
 const FORBIDDEN: &[&str] = &["openssl-sys", "openssl", "native-tls", "hyper-tls"];
 
-fn workspace_root() -> PathBuf {
-    // `tests/` is a direct member of the workspace.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        Path::to_path_buf,
-    )
-}
-
-/// `cargo tree -i <krate>` over the whole workspace and every target platform; `None` when
-/// cargo cannot be started at all.
-fn cargo_tree_inverted(krate: &str) -> Option<Output> {
-    // Cargo sets `CARGO` for the processes it runs; fall back to PATH.
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    Command::new(cargo)
-        .current_dir(workspace_root())
-        .args([
-            "tree",
-            "--workspace",
-            "--offline",
-            "--target",
-            "all",
-            "--edges",
-            "normal,build,dev",
-            "--invert",
-            krate,
-        ])
-        .output()
-        .ok()
-}
-
-/// Fails unless `cargo tree -i` says the crate is absent. Cargo answers an absent crate with
-/// exit status 101 and "did not match any packages"; any other failure (a broken manifest, an
-/// offline cache miss) is not proof of absence, so it fails the test too.
-fn assert_absent(krate: &str, out: &Output) {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        // Found: the inverted tree lists who depends on it.
-        assert!(
-            stdout.trim().is_empty(),
-            "{krate} is in the dependency tree:\n{stdout}"
-        );
-        return;
+/// `name → names of its dependencies`, for every package in the lockfile.
+fn lockfile_graph(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph = BTreeMap::new();
+    for block in text.split("[[package]]").skip(1) {
+        let mut name = None;
+        let mut deps = BTreeSet::new();
+        let mut in_deps = false;
+        for line in block.lines().map(str::trim) {
+            if let Some(v) = line.strip_prefix("name = ") {
+                name = Some(v.trim_matches('"').to_string());
+            } else if line.starts_with("dependencies = [") {
+                in_deps = true;
+            } else if in_deps && line == "]" {
+                in_deps = false;
+            } else if in_deps {
+                // `"name"`, `"name 1.2.3"` or `"name 1.2.3 (registry+…)"`.
+                let dep = line.trim_end_matches(',').trim_matches('"');
+                if let Some(dep) = dep.split_whitespace().next() {
+                    deps.insert(dep.to_string());
+                }
+            }
+        }
+        if let Some(name) = name {
+            graph.entry(name).or_insert_with(BTreeSet::new).extend(deps);
+        }
     }
-    assert!(
-        stderr.contains("did not match any packages"),
-        "`cargo tree -i {krate}` failed for another reason than absence:\n{stderr}"
-    );
+    graph
+}
+
+fn lockfile() -> BTreeMap<String, BTreeSet<String>> {
+    // `tests/` is a direct member of the workspace.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (the lockfile is committed)", path.display()));
+    lockfile_graph(&text)
 }
 
 #[test]
-fn no_openssl_or_native_tls_anywhere_in_the_tree() {
-    let Some(control) = cargo_tree_inverted("rustls") else {
-        eprintln!("cargo is not available: skipping the dependency policy check");
-        return;
-    };
-    // The positive control: the same command does find the TLS stack we do want, so an empty
-    // answer below means "absent", not "the command is broken".
-    let tree = String::from_utf8_lossy(&control.stdout);
+fn no_openssl_or_native_tls_anywhere_in_the_lockfile() {
+    let graph = lockfile();
+    // The positive control: the same reading finds the TLS stack we do want, under reqwest, so
+    // an absence below means "absent", not "the parser read nothing".
+    assert!(graph.contains_key("rustls"), "rustls is not in Cargo.lock");
     assert!(
-        control.status.success() && tree.contains("reqwest"),
-        "`cargo tree -i rustls` should show reqwest on rustls; got:\n{tree}\n{}",
-        String::from_utf8_lossy(&control.stderr)
+        graph.get("reqwest").is_some_and(|d| d.contains("rustls")),
+        "reqwest should depend on rustls in Cargo.lock"
     );
     for krate in FORBIDDEN {
-        let out = cargo_tree_inverted(krate).expect("cargo ran a moment ago");
-        assert_absent(krate, &out);
-        println!("cargo tree -i {krate}: not in the tree");
+        let users: Vec<_> = graph
+            .iter()
+            .filter(|(_, deps)| deps.contains(*krate))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert!(
+            !graph.contains_key(*krate),
+            "{krate} is in Cargo.lock (required by {users:?})"
+        );
     }
+}
+
+#[test]
+fn the_lockfile_reader_sees_a_forbidden_crate() {
+    // The check must be able to fail: a lockfile with native-tls under reqwest is caught.
+    let text = r#"
+[[package]]
+name = "reqwest"
+version = "0.13.0"
+dependencies = [
+ "native-tls",
+ "rustls 0.23.0",
+]
+
+[[package]]
+name = "native-tls"
+version = "0.2.0"
+"#;
+    let graph = lockfile_graph(text);
+    assert!(graph.contains_key("native-tls"));
+    assert!(graph["reqwest"].contains("rustls"));
 }

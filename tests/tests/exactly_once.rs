@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use gateway_runtime::RetryPolicy;
+use paygate_runtime::RetryPolicy;
 use http::Method;
-use sandbox::core::faults::ActiveFault;
-use sandbox::{Api, Fault, FaultId, FaultKind, Faults, Sandbox};
+use paygate_sandbox::core::faults::ActiveFault;
+use paygate_sandbox::{Api, Fault, FaultId, FaultKind, Faults, Sandbox};
 use serde_json::{Value, json};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -290,8 +290,8 @@ where
 }
 
 /// A short name for an error, for the report.
-fn error_kind<E: std::fmt::Debug>(e: &gateway_runtime::Error<E>) -> String {
-    use gateway_runtime::Error as E;
+fn error_kind<E: std::fmt::Debug>(e: &paygate_runtime::Error<E>) -> String {
+    use paygate_runtime::Error as E;
     match e {
         E::Transport { outcome, .. } if e.outcome_unknown() => {
             format!("transport ({outcome:?}): outcome unknown")
@@ -431,10 +431,10 @@ mod xstak_server {
     use axum::extract::{Request, State};
     use axum::middleware::Next;
     use axum::response::Response;
-    use sandbox::apis::XstakSandbox;
-    use sandbox::core::idempotency::{Idempotency, IdempotencyConfig};
-    use sandbox::core::server::Server;
-    use sandbox::core::{Ctx, WebhookConfig};
+    use paygate_sandbox::apis::XstakSandbox;
+    use paygate_sandbox::core::idempotency::{Idempotency, IdempotencyConfig};
+    use paygate_sandbox::core::server::Server;
+    use paygate_sandbox::core::{Ctx, WebhookConfig};
 
     /// `(metadata.order_reference, _id)` of every intent the handler created.
     pub(super) type Ledger = Arc<Mutex<Vec<(String, String)>>>;
@@ -489,7 +489,7 @@ mod xstak_server {
         let api = Idempotency::new(ctx.clone(), IdempotencyConfig::xstak()).apply(api);
         let app = Router::new().nest(
             Api::Xstak.prefix(),
-            sandbox::core::request_id::apply(api, None),
+            paygate_sandbox::core::request_id::apply(api, None),
         );
         let app = ctx.faults().apply(app);
         let server = Server::bind(app, 0).await.expect("bind loopback");

@@ -30,7 +30,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Response, Uri};
 use bytes::Bytes;
-use gateway_runtime::RetryPolicy;
+use paygate_runtime::RetryPolicy;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -659,8 +659,8 @@ enum Outcome {
     },
 }
 
-fn outcome<T: Serialize, E: Debug>(result: Result<T, gateway_runtime::Error<E>>) -> Outcome {
-    use gateway_runtime::Error as E;
+fn outcome<T: Serialize, E: Debug>(result: Result<T, paygate_runtime::Error<E>>) -> Outcome {
+    use paygate_runtime::Error as E;
     match result {
         Ok(value) => Outcome::Ok(serde_json::to_value(&value).unwrap_or(Value::Null)),
         Err(e) => {
@@ -690,7 +690,7 @@ fn sent<T: Serialize, E: Debug>(
     outcome(
         result
             .map(progenitor_client::ResponseValue::into_inner)
-            .map_err(gateway_runtime::Error::from),
+            .map_err(paygate_runtime::Error::from),
     )
 }
 
@@ -1682,7 +1682,7 @@ fn envelope_failures_under_200_keep_their_status() {
 /// the retry policy (a GET is safe to repeat).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_html_and_truncated_faults_on_real_routes() {
-    use sandbox::{Api, Fault, FaultKind, Sandbox};
+    use paygate_sandbox::{Api, Fault, FaultKind, Sandbox};
     use secrecy::ExposeSecret;
     let sandbox = Sandbox::start().await.expect("sandbox starts");
     let creds = sandbox.creds().clone();
@@ -2003,7 +2003,7 @@ fn webhooks_xstak() {
     use xpay_client::xstak::{WebhookError, WebhookVerifier};
     let secret = "xstak_hostile_webhook_secret";
     let verifier = WebhookVerifier::new(secret);
-    let sign = |body: &[u8]| gateway_runtime::signature::hmac_sha256_hex(secret.as_bytes(), body);
+    let sign = |body: &[u8]| paygate_runtime::signature::hmac_sha256_hex(secret.as_bytes(), body);
     let headers_for = |signature: &str| {
         let mut h = reqwest::header::HeaderMap::new();
         if let Ok(v) = reqwest::header::HeaderValue::from_str(signature) {
@@ -2058,7 +2058,7 @@ fn webhooks_xstak() {
             // XStak may sign the re-serialized body, so a delivery that JavaScript reads as the
             // same JSON is allowed through; anything that means something else is not.
             if let Ok(event) = verifier.verify_and_parse(&headers_for(&sign(&signed)), &delivered) {
-                let canonical = |b: &[u8]| gateway_runtime::js::canonicalize(b).ok();
+                let canonical = |b: &[u8]| paygate_runtime::js::canonicalize(b).ok();
                 prop_assert!(
                     delivered == signed
                         || canonical(&delivered).is_some_and(|c| c.as_bytes() == signed.as_slice()),

@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use chrono::TimeDelta;
-use gateway_runtime::RetryPolicy;
+use paygate_runtime::RetryPolicy;
 use payfect_client::callback::{CallbackError, CallbackVerifier};
 use payfect_client::timestamp::TimestampFormat;
 use payfect_client::types::{
@@ -23,7 +23,7 @@ use payfect_client::types::{
 };
 use payfect_client::{Client, Error, OPERATIONS};
 use rust_decimal::Decimal;
-use sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use secrecy::ExposeSecret;
 
 const CHECKOUTS: &str = "/payfect/api/v1/checkouts/";

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::post;
-use gateway_runtime::{Error, Outcome, RetryPolicy, Transport};
+use paygate_runtime::{Error, Outcome, RetryPolicy, Transport};
 use reqwest::header::HeaderName;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use gateway_runtime::{ExposeSecret, RetryPolicy};
+use paygate_runtime::{ExposeSecret, RetryPolicy};
 use http::Method;
-use sandbox::{Api, Fault, FaultKind, Outcome, Sandbox};
+use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -615,7 +615,7 @@ async fn xstak_tour(
         .create_refund()
         .body(types::RefundRequest {
             payment_intent_id: link.id.clone(),
-            refunded_amount: gateway_runtime::JsonDecimal(rust_decimal::Decimal::new(500, 0)),
+            refunded_amount: paygate_runtime::JsonDecimal(rust_decimal::Decimal::new(500, 0)),
             reason: Some("hygiene".into()),
         })
         .send()

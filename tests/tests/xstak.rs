@@ -13,9 +13,9 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use gateway_runtime::{JsonDecimal, RetryPolicy};
+use paygate_runtime::{JsonDecimal, RetryPolicy};
 use rust_decimal::Decimal;
-use sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use xpay_client::xstak::{
@@ -624,7 +624,7 @@ async fn settle_outcomes_and_their_webhooks() {
     ));
     // The body a merchant gets is exactly what JavaScript would send.
     let (_, body) = next_webhook(&calls, 0).await;
-    assert!(gateway_runtime::js::is_canonical(&body));
+    assert!(paygate_runtime::js::is_canonical(&body));
 }
 
 #[tokio::test]

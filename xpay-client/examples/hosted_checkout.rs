@@ -56,13 +56,13 @@ async fn against_xpay(client: &Client) -> Result<(), BoxError> {
 }
 
 async fn against_sandbox() -> Result<(), BoxError> {
-    let sandbox = sandbox::Sandbox::start().await?;
+    let sandbox = paygate_sandbox::Sandbox::start().await?;
     println!(
         "no XPAY_SECRET_KEY: using the sandbox at {}",
-        sandbox.base_url(sandbox::Api::XpayPlatform)
+        sandbox.base_url(paygate_sandbox::Api::XpayPlatform)
     );
     let client = Client::builder(sandbox.creds().xpay_platform_secret_key.clone())
-        .base_url(sandbox.base_url(sandbox::Api::XpayPlatform))
+        .base_url(sandbox.base_url(paygate_sandbox::Api::XpayPlatform))
         .build()?;
     let mut events = webhook_receiver(
         &sandbox,
@@ -75,9 +75,9 @@ async fn against_sandbox() -> Result<(), BoxError> {
 
     // The customer pays on the hosted page; the sandbox plays that part.
     sandbox.settle(
-        sandbox::Api::XpayPlatform,
+        paygate_sandbox::Api::XpayPlatform,
         &session.id,
-        sandbox::Outcome::Complete,
+        paygate_sandbox::Outcome::Complete,
     )?;
     let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await?
@@ -196,7 +196,7 @@ async fn refund(client: &Client, payment_intent: &str) -> Result<(), BoxError> {
 /// A merchant endpoint: verifies `XPay-Signature` on the raw body, answers 401/400 on bad
 /// deliveries and 200 otherwise, and hands verified events to the caller.
 async fn webhook_receiver(
-    sandbox: &sandbox::Sandbox,
+    sandbox: &paygate_sandbox::Sandbox,
     secret: SecretString,
 ) -> Result<mpsc::UnboundedReceiver<WebhookEvent>, BoxError> {
     let verifier = Arc::new(Verifier::new(secret));
@@ -227,6 +227,6 @@ async fn webhook_receiver(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhooks/xpay", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    sandbox.set_webhook_receiver(Some(sandbox::Api::XpayPlatform), url);
+    sandbox.set_webhook_receiver(Some(paygate_sandbox::Api::XpayPlatform), url);
     Ok(rx)
 }

@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             eprintln!("XSTAK_* credentials not set: using the in-process sandbox");
-            let sandbox = sandbox::Sandbox::start().await?;
+            let sandbox = paygate_sandbox::Sandbox::start().await?;
             let c = sandbox.creds();
             let credentials = Credentials::new(
                 c.xstak_api_key.expose_secret(),
@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 c.xstak_api_hmac_secret.expose_secret(),
             );
             let client = Client::staging(credentials)
-                .base_url(sandbox.base_url(sandbox::Api::Xstak))
+                .base_url(sandbox.base_url(paygate_sandbox::Api::Xstak))
                 .build();
             _sandbox = Some(sandbox);
             client

@@ -349,7 +349,7 @@ async fn html_and_truncated_bodies_keep_status_and_snippet() {
             .expect_err("html"),
     );
     match &err {
-        gateway_runtime::Error::Decode {
+        paygate_runtime::Error::Decode {
             status, snippet, ..
         } => {
             assert_eq!(*status, StatusCode::BAD_GATEWAY);
@@ -368,7 +368,7 @@ async fn html_and_truncated_bodies_keep_status_and_snippet() {
             .expect_err("cut"),
     );
     match &err {
-        gateway_runtime::Error::Decode {
+        paygate_runtime::Error::Decode {
             status,
             snippet,
             reason,
@@ -389,7 +389,7 @@ async fn html_and_truncated_bodies_keep_status_and_snippet() {
             .expect_err("empty"),
     );
     assert!(
-        matches!(err, gateway_runtime::Error::Decode { .. }),
+        matches!(err, paygate_runtime::Error::Decode { .. }),
         "{err:?}"
     );
 }
@@ -639,8 +639,8 @@ async fn connection_refused_is_a_transport_error_not_sent() {
     assert!(
         matches!(
             err,
-            gateway_runtime::Error::Transport {
-                outcome: gateway_runtime::Outcome::NotSent,
+            paygate_runtime::Error::Transport {
+                outcome: paygate_runtime::Outcome::NotSent,
                 ..
             }
         ),

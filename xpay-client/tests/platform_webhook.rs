@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use gateway_runtime::ManualClock;
+use paygate_runtime::ManualClock;
 use reqwest::header::{HeaderMap, HeaderValue};
 use xpay_client::platform::types;
 use xpay_client::platform::webhook::{self, EventObject, Verifier, WebhookError};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use gateway_runtime::{JsonDecimal, RetryPolicy};
+use paygate_runtime::{JsonDecimal, RetryPolicy};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use xpay_client::xstak::{Client, Credentials, EnvelopeExt, Error, signing, types};

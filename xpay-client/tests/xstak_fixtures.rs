@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use xpay_client::xstak::webhook::{PAYMENT_INTENT_NOTIFICATION, SIGNATURE_HEADER};

@@ -14,7 +14,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::str::FromStr;
 use std::sync::Mutex;
 
-use gateway_runtime::{JsonDecimal, RetryPolicy, js};
+use paygate_runtime::{JsonDecimal, RetryPolicy, js};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};

@@ -134,7 +134,7 @@ fn breakdown() {
     let what = |name: &str| match name {
         "1_baseline" => "hand-written baseline",
         "2_runtime_execute_no_check" => {
-            "same request through `gateway_runtime::execute` (retry loop, timeout, capped read, span), then decoded"
+            "same request through `paygate_runtime::execute` (retry loop, timeout, capped read, span), then decoded"
         }
         "3_runtime_execute_checked" => "+ the reply check (`check_response`: one more decode)",
         "4_client_hooks_exec" => "the client's own `exec` hook instead of bare `execute`",

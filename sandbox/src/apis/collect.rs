@@ -40,7 +40,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use collect_client::time::Timestamp;
 use collect_client::types;
-use gateway_runtime::JsonDecimal;
+use paygate_runtime::JsonDecimal;
 use rust_decimal::{Decimal, RoundingStrategy};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -234,7 +234,7 @@ impl CollectSandbox {
         let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"HS256"}"#);
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
         let signing_input = format!("{header}.{payload}");
-        let mac = gateway_runtime::signature::hmac_sha256(
+        let mac = paygate_runtime::signature::hmac_sha256(
             self.jwt_key.as_bytes(),
             &[signing_input.as_bytes()],
         );
@@ -246,7 +246,7 @@ impl CollectSandbox {
         let (signing_input, signature) = token.rsplit_once('.')?;
         let (_, payload) = signing_input.split_once('.')?;
         let given = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        let expected = gateway_runtime::signature::hmac_sha256(
+        let expected = paygate_runtime::signature::hmac_sha256(
             self.jwt_key.as_bytes(),
             &[signing_input.as_bytes()],
         );
@@ -322,7 +322,7 @@ impl CollectSandbox {
             .collect_webhook_secret
             .expose_secret()
             .to_owned();
-        let sign = gateway_runtime::signature::hmac_sha256_hex(secret.as_bytes(), data.as_bytes());
+        let sign = paygate_runtime::signature::hmac_sha256_hex(secret.as_bytes(), data.as_bytes());
         // Built by hand so that the signed bytes of `data` are exactly the bytes sent.
         let body = format!(
             r#"{{"event":{},"version":"2.0","sign":"{sign}","data":{data}}}"#,

@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::SecondsFormat;
-use gateway_runtime::{JsonDecimal, js, signature};
+use paygate_runtime::{JsonDecimal, js, signature};
 use rand::Rng;
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;

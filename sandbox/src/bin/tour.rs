@@ -22,7 +22,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use rust_decimal::Decimal;
-use sandbox::{Api, Outcome, Sandbox};
+use paygate_sandbox::{Api, Outcome, Sandbox};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 

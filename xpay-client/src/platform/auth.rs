@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use gateway_runtime::{ExposeSecret, RetryPolicy, SecretString, Transport};
+use paygate_runtime::{ExposeSecret, RetryPolicy, SecretString, Transport};
 use reqwest::header::HeaderName;
 
 use super::{Client, Operations};
@@ -166,7 +166,7 @@ impl ClientBuilder {
         if key.trim().is_empty() {
             return Err(ConfigError::EmptyKey);
         }
-        if gateway_runtime::secret::bearer(&self.secret_key).is_err() {
+        if paygate_runtime::secret::bearer(&self.secret_key).is_err() {
             return Err(ConfigError::KeyNotSendable);
         }
         if key.starts_with("pk_") {
@@ -187,7 +187,7 @@ impl ClientBuilder {
     pub(crate) fn build_unchecked(self) -> Client {
         let http = self
             .http
-            .unwrap_or_else(|| gateway_runtime::default_http_client(self.connect_timeout));
+            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
         let transport = Transport::new("xpay")
             .idempotency_header(HeaderName::from_static("idempotency-key"))
             .retry(self.retry);

@@ -61,7 +61,7 @@ impl ApiErrorExt for Error {
 
     fn request_id(&self) -> Option<&str> {
         match self {
-            gateway_runtime::Error::Api { body, headers, .. } => body
+            paygate_runtime::Error::Api { body, headers, .. } => body
                 .request_id
                 .as_deref()
                 .or_else(|| headers.get("request-id").and_then(|v| v.to_str().ok())),

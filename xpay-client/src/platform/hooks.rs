@@ -1,6 +1,6 @@
 //! Auth, idempotency keys and transport for every generated operation.
 
-use gateway_runtime::secret::bearer;
+use paygate_runtime::secret::bearer;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::AUTHORIZATION;
 use reqwest::{Request, Response};
@@ -22,7 +22,7 @@ impl ClientHooks<ClientState> for Operations {
         })?;
         request.headers_mut().insert(AUTHORIZATION, auth);
         if let Some(header) = &state.transport.idempotency_header {
-            gateway_runtime::ensure_idempotency_key(request, header);
+            paygate_runtime::ensure_idempotency_key(request, header);
         }
         if state.live_mode_param
             && let Some(mode) = state.mode()
@@ -39,7 +39,7 @@ impl ClientHooks<ClientState> for Operations {
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         // XPay's reference never shows success codes and its framework answers creates with
         // `201`; the runtime reads any unlisted 2xx as the documented `200`.
-        gateway_runtime::execute(
+        paygate_runtime::execute(
             self.client(),
             &self.inner().transport,
             request,

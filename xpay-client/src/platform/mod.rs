@@ -52,7 +52,7 @@ pub mod webhook;
 
 pub use auth::{ClientBuilder, ClientState, ConfigError, DEFAULT_BASE_URL, Mode};
 pub use error::ApiErrorExt;
-pub use gateway_runtime::{RetryPolicy, SecretString};
+pub use paygate_runtime::{RetryPolicy, SecretString};
 pub use pagination::PageStream;
 pub use timestamp::ClearableTimestamp;
 
@@ -60,7 +60,7 @@ pub use timestamp::ClearableTimestamp;
 pub use generated::Client as Operations;
 
 /// Everything a call can fail with; `Api` carries XPay's [`types::ErrorResponse`].
-pub type Error = gateway_runtime::Error<types::ErrorResponse>;
+pub type Error = paygate_runtime::Error<types::ErrorResponse>;
 
 /// An XPay platform client. Cheap to clone (clones share the connection pool).
 ///

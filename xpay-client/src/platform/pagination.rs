@@ -21,7 +21,7 @@
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use gateway_runtime::{Page, paginate};
+use paygate_runtime::{Page, paginate};
 
 use super::{Error, builder, types};
 

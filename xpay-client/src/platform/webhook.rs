@@ -24,8 +24,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gateway_runtime::signature::{hmac_sha256_hex, verify_hmac_sha256_hex};
-use gateway_runtime::{Clock, ExposeSecret, SecretString, SystemClock};
+use paygate_runtime::signature::{hmac_sha256_hex, verify_hmac_sha256_hex};
+use paygate_runtime::{Clock, ExposeSecret, SecretString, SystemClock};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -160,7 +160,7 @@ impl Verifier {
         self
     }
 
-    /// The clock `t` is compared with (tests use `gateway_runtime::ManualClock`).
+    /// The clock `t` is compared with (tests use `paygate_runtime::ManualClock`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use gateway_runtime::{RetryPolicy, SecretString, Transport};
+use paygate_runtime::{RetryPolicy, SecretString, Transport};
 use reqwest::header::HeaderName;
 
 use super::Client;
@@ -138,7 +138,7 @@ impl ClientBuilder {
         }
         let http = self
             .http
-            .unwrap_or_else(|| gateway_runtime::default_http_client(self.connect_timeout));
+            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
         let base_url = self.base_url.trim_end_matches('/');
         Client::new_with_client(
             base_url,

@@ -50,7 +50,7 @@ impl Envelope for types::RefundResponse {
 /// `.data()` on the result of any `send()`: the envelope's typed `data`, or an [`Error`].
 ///
 /// XStak can answer HTTP 200 with `success: false`; that becomes
-/// [`Error::Api`](gateway_runtime::Error::Api) with status 200 and the provider's `message`,
+/// [`Error::Api`](paygate_runtime::Error::Api) with status 200 and the provider's `message`,
 /// exactly like a 4xx failure does.
 pub trait EnvelopeExt<T> {
     // `Error` is the runtime error every client in the workspace returns from its calls.

@@ -1,8 +1,8 @@
 //! The request hooks: authentication, idempotency key and signature on the way out; the shared
 //! runtime on the way back.
 
-use gateway_runtime::ExposeSecret;
-use gateway_runtime::secret::sensitive_header;
+use paygate_runtime::ExposeSecret;
+use paygate_runtime::secret::sensitive_header;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -37,7 +37,7 @@ impl ClientHooks<ClientState> for Client {
             return Ok(());
         }
         // One key per call, reused by every retry of it.
-        gateway_runtime::ensure_idempotency_key(request, &IDEMPOTENCY_HEADER);
+        paygate_runtime::ensure_idempotency_key(request, &IDEMPOTENCY_HEADER);
 
         // The body was serialized once by the generated code; sign exactly those bytes.
         let body: &[u8] = match request.body() {
@@ -68,7 +68,7 @@ impl ClientHooks<ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        gateway_runtime::execute(
+        paygate_runtime::execute(
             self.client(),
             &self.inner().transport,
             request,

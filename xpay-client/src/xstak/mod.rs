@@ -36,12 +36,12 @@
 //! ```
 //!
 //! Every call returns the envelope's typed `data` through [`EnvelopeExt::data`], or an
-//! [`Error`]: `success: false` is an [`Error::Api`](gateway_runtime::Error::Api) that keeps the
+//! [`Error`]: `success: false` is an [`Error::Api`](paygate_runtime::Error::Api) that keeps the
 //! HTTP status (even 200) and the provider's `message`.
 //!
 //! Request bodies are serialized once, checked to be exactly what XStak's Node.js server
 //! re-serializes (`JSON.stringify(JSON.parse(body))`), and signed in the request hook; see
-//! [`signing`]. Amounts are exact [`JsonDecimal`](gateway_runtime::JsonDecimal)s in rupees.
+//! [`signing`]. Amounts are exact [`JsonDecimal`](paygate_runtime::JsonDecimal)s in rupees.
 
 #[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod generated {
@@ -60,4 +60,4 @@ pub use envelope::{Envelope, EnvelopeExt};
 pub use webhook::{WebhookError, WebhookEvent, WebhookVerifier};
 
 /// What every XStak call fails with; the typed body is the provider's failure envelope.
-pub type Error = gateway_runtime::Error<types::ErrorResponse>;
+pub type Error = paygate_runtime::Error<types::ErrorResponse>;

@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use gateway_runtime::{ExposeSecret, SecretString, js, signature};
+use paygate_runtime::{ExposeSecret, SecretString, js, signature};
 
 /// The `x-signature` of `body`: lowercase-hex HMAC-SHA256 keyed with the API HMAC secret's
 /// UTF-8 bytes.

@@ -28,7 +28,7 @@
 
 use std::fmt;
 
-use gateway_runtime::{ExposeSecret, SecretString, js, signature};
+use paygate_runtime::{ExposeSecret, SecretString, js, signature};
 
 use super::types;
 
