@@ -22,7 +22,7 @@ fn main() -> ExitCode {
             if v.is_empty() {
                 Ok(format!("{}: ok\n", spec.display()))
             } else {
-                Err(codegen::CodegenError::Lint(spec.into(), v))
+                Err(paygate_codegen::CodegenError::Lint(spec.into(), v))
             }
         }),
         other => {
