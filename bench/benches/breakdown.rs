@@ -1,38 +1,25 @@
 //! Where a generated client's per-request cost goes, on one call (XPay platform
-//! `get_checkout_session`, the largest reply): the hand-written baseline, then the same request
-//! sent through the shared runtime's `execute` (retry loop, timeout, capped read, tracing span)
-//! without and with the reply check, then the full generated client. Client-thread CPU time.
+//! `get_checkout_session`, the largest reply): the hand-written baseline; the baseline's
+//! request sent through the runtime's one call path (`paygate_runtime::send`: the client's
+//! `prepare`, the retry loop, timeout, capped read, tracing span, one decode); then the full
+//! generated client (parameter checks and request building on top). Client-thread CPU time.
 
 mod common;
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
+use progenitor_client::OperationInfo;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 
 use benchmarks::ops::{self, Api, Op, Side};
 use benchmarks::setup::Bench;
 use benchmarks::{client_runtime, fixtures, paired, results};
-use paygate_runtime::Transport;
-use xpay_client::platform::types::CheckoutSession;
+use xpay_client::platform::types::{CheckoutSession, ErrorResponse};
 
 const INFO: OperationInfo = OperationInfo {
     operation_id: "get_checkout_session",
 };
-
-fn no_check(_: &str, _: u16, _: &[u8]) -> Option<Result<(), String>> {
-    Some(Ok(()))
-}
-
-/// What the generated `check_response` does for this operation's 200.
-fn type_check(_: &str, _: u16, body: &[u8]) -> Option<Result<(), String>> {
-    Some(
-        serde_json::from_slice::<CheckoutSession>(body)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-    )
-}
 
 /// The baseline's request as a `reqwest::Request`.
 fn request(bench: &Bench) -> reqwest::Request {
@@ -54,25 +41,24 @@ fn request(bench: &Bench) -> reqwest::Request {
         .expect("a valid request")
 }
 
-/// The baseline's request, sent through `paygate_runtime::execute`, then decoded once more as
-/// the generated code does.
-async fn through_runtime(
-    bench: &Bench,
-    transport: &Transport,
-    check: paygate_runtime::CheckFn,
-) -> CheckoutSession {
-    let response = paygate_runtime::execute(&bench.http, transport, request(bench), &INFO, check)
-        .await
-        .expect("execute never fails");
-    assert_eq!(response.status(), 200, "the bench server answers 200");
-    let body = response.bytes().await.expect("an in-memory body");
-    serde_json::from_slice(&body).expect("the fixture decodes")
+/// The baseline's request, sent through the runtime's call path with the XPay client's
+/// customizations, decoded once.
+async fn through_runtime(bench: &Bench) -> CheckoutSession {
+    let operations: &xpay_client::platform::Operations = &bench.clients.xpay;
+    paygate_runtime::send::<CheckoutSession, ErrorResponse, _>(
+        &bench.http,
+        operations,
+        request(bench),
+        INFO,
+    )
+    .await
+    .expect("the fixture decodes")
+    .into_inner()
 }
 
 fn breakdown(c: &mut Criterion<common::ThreadCpu>) {
     let runtime = client_runtime();
     let bench = runtime.block_on(Bench::start());
-    let transport = Transport::new("xpay");
 
     let mut group = c.benchmark_group("overhead_breakdown_cpu");
     group.throughput(Throughput::Elements(1));
@@ -83,48 +69,11 @@ fn breakdown(c: &mut Criterion<common::ThreadCpu>) {
                 .expect("baseline call");
         })
     });
-    group.bench_function("2_runtime_execute_no_check", |b| {
+    group.bench_function("2_runtime_send", |b| {
         b.to_async(&runtime)
-            .iter(|| async { black_box(through_runtime(&bench, &transport, no_check).await) })
+            .iter(|| async { black_box(through_runtime(&bench).await) })
     });
-    group.bench_function("3_runtime_execute_checked", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(through_runtime(&bench, &transport, type_check).await) })
-    });
-    // The client's own hooks on the baseline's request: `exec` only, then `pre` + `exec`.
-    let operations: &xpay_client::platform::Operations = &bench.clients.xpay;
-    group.bench_function("4_client_hooks_exec", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let response = operations
-                .exec(request(&bench), &INFO)
-                .await
-                .expect("exec never fails");
-            black_box(
-                ResponseValue::<CheckoutSession>::from_response::<()>(response)
-                    .await
-                    .expect("the fixture decodes"),
-            )
-        })
-    });
-    group.bench_function("5_client_hooks_pre_exec", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut request = request(&bench);
-            operations
-                .pre::<()>(&mut request, &INFO)
-                .await
-                .expect("pre succeeds");
-            let response = operations
-                .exec(request, &INFO)
-                .await
-                .expect("exec never fails");
-            black_box(
-                ResponseValue::<CheckoutSession>::from_response::<()>(response)
-                    .await
-                    .expect("the fixture decodes"),
-            )
-        })
-    });
-    group.bench_function("6_generated_client", |b| {
+    group.bench_function("3_generated_client", |b| {
         b.to_async(&runtime).iter(|| async {
             ops::call(&bench, Side::Client, Api::Xpay, Op::Retrieve)
                 .await
@@ -134,32 +83,11 @@ fn breakdown(c: &mut Criterion<common::ThreadCpu>) {
     group.finish();
 }
 
-async fn client_hooks(bench: &Bench, with_pre: bool) {
-    let operations: &xpay_client::platform::Operations = &bench.clients.xpay;
-    let mut request = request(bench);
-    if with_pre {
-        operations
-            .pre::<()>(&mut request, &INFO)
-            .await
-            .expect("pre succeeds");
-    }
-    let response = operations
-        .exec(request, &INFO)
-        .await
-        .expect("exec never fails");
-    black_box(
-        ResponseValue::<CheckoutSession>::from_response::<()>(response)
-            .await
-            .expect("the fixture decodes"),
-    );
-}
-
 /// The stages taking turns (see `benchmarks::paired`).
 fn paired_breakdown(_: &mut Criterion<common::ThreadCpu>) {
     let runtime = client_runtime();
     let bench = runtime.block_on(Bench::start());
-    let transport = Transport::new("xpay");
-    let (bench, transport) = (&bench, &transport);
+    let bench = &bench;
     let variants = [
         paired::Variant::new("1_baseline", move || {
             Box::pin(async move {
@@ -168,23 +96,12 @@ fn paired_breakdown(_: &mut Criterion<common::ThreadCpu>) {
                     .expect("baseline call");
             })
         }),
-        paired::Variant::new("2_runtime_execute_no_check", move || {
+        paired::Variant::new("2_runtime_send", move || {
             Box::pin(async move {
-                black_box(through_runtime(bench, transport, no_check).await);
+                black_box(through_runtime(bench).await);
             })
         }),
-        paired::Variant::new("3_runtime_execute_checked", move || {
-            Box::pin(async move {
-                black_box(through_runtime(bench, transport, type_check).await);
-            })
-        }),
-        paired::Variant::new("4_client_hooks_exec", move || {
-            Box::pin(client_hooks(bench, false))
-        }),
-        paired::Variant::new("5_client_hooks_pre_exec", move || {
-            Box::pin(client_hooks(bench, true))
-        }),
-        paired::Variant::new("6_generated_client", move || {
+        paired::Variant::new("3_generated_client", move || {
             Box::pin(async move {
                 ops::call(bench, Side::Client, Api::Xpay, Op::Retrieve)
                     .await

@@ -90,7 +90,8 @@ impl Clients {
         ))
         .base_url(server.base_url("xstak"))
         .http_client(http.clone())
-        .build();
+        .build()
+        .expect("valid XStak settings");
         let collect_clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let collect =
             CollectClient::builder(fixtures::COLLECT_APP_ID, fixtures::COLLECT_SECRET_KEY)

@@ -13,21 +13,23 @@
 //!
 //! - named string enums become *open* enums with an `Unknown(String)` variant;
 //! - `format: decimal` components become exact decimals instead of `f64`;
-//! - `check_response`, which tells the runtime whether a reply decodes into the type the spec
-//!   promises, so a bad body becomes an error that still knows its HTTP status;
-//! - `OPERATIONS`, the spec's operation table.
+//! - every `send()` ends in the runtime's one call path and returns its `Error` ([`glue`]):
+//!   one retry loop, one decode, no second parse by progenitor's tail;
+//! - `SENSITIVE_KEYS` from `x-sensitive`, `operation_id::*` constants, and `OPERATIONS`, the
+//!   spec's operation table.
 //!
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 
+mod glue;
 pub mod lint;
 mod open_enum;
 mod summary;
 
-use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type, VariantOrUnknownOrEmpty};
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
-use quote::{format_ident, quote};
+use quote::quote;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -182,6 +184,20 @@ pub(crate) fn generate_file(
     spec: &OpenAPI,
     mount: &Mount,
 ) -> Result<syn::File, CodegenError> {
+    let inner_type: Option<TokenStream> = match &mount.inner_type {
+        Some(inner) => Some(
+            inner
+                .parse()
+                .map_err(|e| CodegenError::Config(path.into(), format!("inner-type: {e}")))?,
+        ),
+        None => {
+            return Err(CodegenError::Config(
+                path.into(),
+                "`inner-type` is required: the client state implements `paygate_runtime::Api`"
+                    .into(),
+            ));
+        }
+    };
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -190,11 +206,8 @@ pub(crate) fn generate_file(
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap");
-    if let Some(inner) = &mount.inner_type {
-        let ts: TokenStream = inner
-            .parse()
-            .map_err(|e| CodegenError::Config(path.into(), format!("inner-type: {e}")))?;
-        settings.with_inner_type(ts);
+    if let Some(inner) = &inner_type {
+        settings.with_inner_type(inner.clone());
     }
     let mut open_enums = Vec::new();
     for (name, mapping) in mappings(spec) {
@@ -244,6 +257,9 @@ pub(crate) fn generate_file(
     .map_err(|e| CodegenError::Generate(path.into(), e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Generate(path.into(), e.to_string()))?;
+    let error_type =
+        glue::rewrite_sends(&mut file).map_err(|e| CodegenError::Generate(path.into(), e))?;
+    glue::drop_progenitor_items(&mut file);
 
     // Open enums go inside `types`, beside the types that use them.
     let types = file.items.iter_mut().find_map(|item| match item {
@@ -264,7 +280,12 @@ pub(crate) fn generate_file(
             ));
         }
     }
-    file.items.extend(parse_items(path, response_table(spec))?);
+    file.items.extend(parse_items(
+        path,
+        glue::tokens(spec, error_type.as_ref(), inner_type.as_ref()),
+    )?);
+    file.items
+        .extend(parse_items(path, operations_table(spec))?);
     Ok(file)
 }
 
@@ -274,68 +295,13 @@ fn parse_items(path: &Path, tokens: TokenStream) -> Result<Vec<syn::Item>, Codeg
     Ok(file.items)
 }
 
-fn component_name(reference: &str) -> Option<&str> {
-    reference.strip_prefix("#/components/schemas/")
-}
-
-/// `check_response` and `OPERATIONS`: per operation, which type each status decodes into.
-fn response_table(spec: &OpenAPI) -> TokenStream {
-    let mut arms = Vec::new();
-    let mut ops = Vec::new();
-    for (path, method, op) in spec.operations() {
-        let Some(id) = &op.operation_id else { continue };
-        ops.push(quote! { (#id, #method, #path) });
-        for (code, resp) in &op.responses.responses {
-            let ReferenceOr::Item(resp) = resp else {
-                continue;
-            };
-            let pat = match code {
-                StatusCode::Code(c) => quote! { #c },
-                StatusCode::Range(r) => {
-                    let lo = r * 100;
-                    let hi = lo + 99;
-                    quote! { #lo..=#hi }
-                }
-            };
-            let ty = resp
-                .content
-                .get("application/json")
-                .and_then(|m| match &m.schema {
-                    Some(ReferenceOr::Reference { reference }) => component_name(reference),
-                    _ => None,
-                });
-            arms.push(match ty {
-                Some(name) => {
-                    let ty = format_ident!("{}", name);
-                    quote! { (#id, #pat) => Some(check::<types::#ty>(body)), }
-                }
-                None => quote! { (#id, #pat) => Some(Ok(())), },
-            });
-        }
-    }
+/// `OPERATIONS`: `(operation_id, method, path)` of every operation, for coverage tests.
+fn operations_table(spec: &OpenAPI) -> TokenStream {
+    let ops = spec.operations().filter_map(|(path, method, op)| {
+        let id = op.operation_id.as_ref()?;
+        Some(quote! { (#id, #method, #path) })
+    });
     quote! {
-        /// Whether a reply body decodes into the type the spec promises for this operation and
-        /// status (`None`: the spec lists no such status). The runtime asks before the
-        /// generated code parses, because a failed parse there loses the HTTP status.
-        #[allow(dead_code)]
-        pub(crate) fn check_response(
-            operation_id: &str,
-            status: u16,
-            body: &[u8],
-        ) -> ::std::option::Option<::std::result::Result<(), ::std::string::String>> {
-            fn check<T: ::serde::de::DeserializeOwned>(
-                body: &[u8],
-            ) -> ::std::result::Result<(), ::std::string::String> {
-                ::serde_json::from_slice::<T>(body)
-                    .map(drop)
-                    .map_err(|e| e.to_string())
-            }
-            match (operation_id, status) {
-                #(#arms)*
-                _ => None,
-            }
-        }
-
         /// Every operation of the spec: `(operation_id, method, path)`.
         pub const OPERATIONS: &[(&str, &str, &str)] = &[#(#ops),*];
     }

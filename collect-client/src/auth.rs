@@ -33,6 +33,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Renew the token when less than this remains (FYATU: "refresh when < 5 min remain").
 pub const DEFAULT_REFRESH_MARGIN: TimeDelta = TimeDelta::minutes(5);
 
+/// The longest a token is trusted for, whatever its reply claims.
+pub const MAX_TOKEN_LIFETIME: TimeDelta = TimeDelta::days(1);
+
 /// FYATU accepts `/auth/refresh` up to this long after a token expired.
 pub const REFRESH_GRACE: TimeDelta = TimeDelta::minutes(5);
 
@@ -207,7 +210,10 @@ impl Auth {
         state
             .token
             .as_ref()
-            .filter(|t| now + self.refresh_margin < t.expires_at)
+            .filter(|t| {
+                now.checked_add_signed(self.refresh_margin)
+                    .is_some_and(|renew_at| renew_at < t.expires_at)
+            })
             .map(|t| t.token.clone())
     }
 
@@ -277,7 +283,8 @@ impl Auth {
     async fn renew(&self, client: &crate::Client) -> Result<CachedToken, Error> {
         let refreshable = self
             .expires_at()
-            .is_some_and(|expires_at| self.clock.now() < expires_at + REFRESH_GRACE);
+            .and_then(|expires_at| expires_at.checked_add_signed(REFRESH_GRACE))
+            .is_some_and(|until| self.clock.now() < until);
         if refreshable {
             match self.refresh(client).await {
                 Ok(token) => return Ok(token),
@@ -317,12 +324,19 @@ impl Auth {
 
     fn cache_entry(&self, token: types::Token) -> CachedToken {
         let now = self.clock.now();
+        // A hostile or broken reply can claim any lifetime (`i64::MAX` seconds overflows date
+        // arithmetic): clamp it to a day, far beyond FYATU's documented hour.
         let expires_at = if token.expires_in > 0 {
-            now + TimeDelta::seconds(token.expires_in)
+            let lifetime = token.expires_in.min(MAX_TOKEN_LIFETIME.num_seconds());
+            now.checked_add_signed(TimeDelta::seconds(lifetime))
+                .unwrap_or(now)
         } else {
             // No usable lifetime: trust `expiresAt`, or treat the token as good for this call
             // only (it is renewed on the next one).
-            token.expires_at.as_ref().map_or(now, |t| t.to_utc())
+            token.expires_at.as_ref().map_or(now, |t| {
+                t.to_utc()
+                    .min(now.checked_add_signed(MAX_TOKEN_LIFETIME).unwrap_or(now))
+            })
         };
         CachedToken {
             token: token.access_token,
@@ -362,11 +376,17 @@ pub(crate) fn clone_error(error: &Error) -> Error {
             timeout,
             attempts,
             message,
+            idempotency_key,
         } => Error::Transport {
             outcome: *outcome,
             timeout: *timeout,
             attempts: *attempts,
             message: message.clone(),
+            idempotency_key: idempotency_key.clone(),
+        },
+        Error::Redirect { status, location } => Error::Redirect {
+            status: *status,
+            location: location.clone(),
         },
         Error::Client(m) => Error::Client(m.clone()),
         other => Error::Client(other.to_string()),
@@ -376,6 +396,55 @@ pub(crate) fn clone_error(error: &Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn auth(clock: Arc<dyn Clock>) -> Auth {
+        Auth::new(
+            types::AppId::try_from("A1B2C3D4E5F6G7H8").unwrap(),
+            SecretKey::new("0123456789abcdef0123"),
+            clock,
+            DEFAULT_REFRESH_MARGIN,
+        )
+    }
+
+    fn token(expires_in: i64, expires_at: Option<&str>) -> types::Token {
+        let mut v = serde_json::json!({"accessToken": "eyJ.x.y", "expiresIn": expires_in});
+        if let Some(at) = expires_at {
+            v["expiresAt"] = at.into();
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    proptest! {
+        // A hostile token reply cannot panic the client: any `expiresIn` is clamped to
+        // `MAX_TOKEN_LIFETIME`, and every later check on the cached expiry is checked
+        // arithmetic.
+        #[test]
+        fn any_lifetime_is_clamped_without_panicking(expires_in in any::<i64>()) {
+            let clock = Arc::new(paygate_runtime::ManualClock::new(Utc::now()));
+            let auth = auth(clock.clone());
+            let entry = auth.cache_entry(token(expires_in, None));
+            let now = clock.now();
+            prop_assert!(entry.expires_at <= now + MAX_TOKEN_LIFETIME);
+            prop_assert!(entry.expires_at >= now);
+            auth.lock().token = Some(entry);
+            let _ = auth.fresh(&auth.lock());
+            let _ = auth.expires_at();
+        }
+    }
+
+    #[test]
+    fn extreme_lifetimes_are_clamped() {
+        let clock = Arc::new(paygate_runtime::ManualClock::new(Utc::now()));
+        let auth = auth(clock.clone());
+        for x in [i64::MAX, 10_i64.pow(13), i64::MIN, -1, 0] {
+            let entry = auth.cache_entry(token(x, None));
+            assert!(entry.expires_at <= clock.now() + MAX_TOKEN_LIFETIME, "{x}");
+        }
+        // A far-future `expiresAt` is clamped too.
+        let entry = auth.cache_entry(token(0, Some("9999-12-31T23:59:59Z")));
+        assert!(entry.expires_at <= clock.now() + MAX_TOKEN_LIFETIME);
+    }
 
     #[test]
     fn secrets_are_redacted_and_serialized_in_clear() {

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::hooks::ClientState;
 use crate::types;
 use chrono::{DateTime, TimeDelta, Utc};
-use paygate_runtime::{Clock, RetryPolicy, SystemClock, Transport};
+use paygate_runtime::{Clock, ConfigError, RetryPolicy, Settings, SystemClock, Transport};
 use progenitor_client::ClientInfo;
 use std::fmt;
 use std::sync::Arc;
@@ -39,12 +39,9 @@ pub struct CollectClient {
 pub struct CollectClientBuilder {
     app_id: String,
     secret_key: SecretKey,
-    base_url: String,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
+    settings: Settings,
     clock: Arc<dyn Clock>,
     refresh_margin: TimeDelta,
-    connect_timeout: Duration,
 }
 
 impl fmt::Debug for CollectClientBuilder {
@@ -52,33 +49,14 @@ impl fmt::Debug for CollectClientBuilder {
         f.debug_struct("CollectClientBuilder")
             .field("app_id", &self.app_id)
             .field("secret_key", &self.secret_key)
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
+            .field("settings", &self.settings)
             .field("refresh_margin", &self.refresh_margin)
             .finish_non_exhaustive()
     }
 }
 
 impl CollectClientBuilder {
-    /// Overrides the base URL (a test server, a proxy, a future FYATU sandbox).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Its timeouts apply on top of
-    /// the retry policy's per-attempt timeout.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// The retry policy of every call (see [`RetryPolicy`]); creates also use its attempt
-    /// count and backoff for their own safe retries.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    paygate_runtime::builder_setters!();
 
     /// The clock token expiry is measured on (tests pass a `ManualClock`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -92,35 +70,24 @@ impl CollectClientBuilder {
         self
     }
 
-    /// Connect timeout of the default HTTP client (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
     /// Checks the settings (nothing is sent yet: the first call authenticates).
-    pub fn build(self) -> Result<CollectClient, Error> {
-        let app_id = types::AppId::try_from(self.app_id.trim())
-            .map_err(|e| Error::InvalidRequest(format!("appId: {e}")))?;
+    pub fn build(self) -> Result<CollectClient, ConfigError> {
+        let app_id =
+            types::AppId::try_from(self.app_id.trim()).map_err(|e| ConfigError::Invalid {
+                what: "appId",
+                reason: e.to_string(),
+            })?;
         if self.secret_key.expose_secret().chars().count() < 16 {
-            return Err(Error::InvalidRequest(
-                "secretKey: shorter than 16 characters".into(),
-            ));
+            return Err(ConfigError::Invalid {
+                what: "secretKey",
+                reason: "shorter than 16 characters".into(),
+            });
         }
-        let base_url = self.base_url.trim_end_matches('/').to_string();
-        match reqwest::Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-            _ => {
-                return Err(Error::InvalidRequest(
-                    "base URL: not an absolute http(s) URL".into(),
-                ));
-            }
-        }
-        let http = self
-            .http
-            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
+        let base_url = self.settings.checked_base_url()?;
         let state = ClientState {
-            transport: Transport::new("collect").retry(self.retry),
+            transport: Transport::new("collect")
+                .retry(self.settings.retry.clone())
+                .sensitive(crate::SENSITIVE_KEYS),
             auth: Arc::new(Auth::new(
                 app_id,
                 self.secret_key,
@@ -129,7 +96,7 @@ impl CollectClientBuilder {
             )),
         };
         Ok(CollectClient {
-            raw: crate::Client::new_with_client(&base_url, http, state),
+            raw: crate::Client::new_with_client(&base_url, self.settings.http_client(), state),
         })
     }
 }
@@ -143,13 +110,30 @@ impl CollectClient {
         CollectClientBuilder {
             app_id: app_id.into(),
             secret_key: secret_key.into(),
-            base_url: DEFAULT_BASE_URL.to_string(),
-            http: None,
-            retry: RetryPolicy::default(),
+            settings: Settings::new(DEFAULT_BASE_URL),
             clock: Arc::new(SystemClock),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
-            connect_timeout: Duration::from_secs(10),
         }
+    }
+
+    /// A client with the default settings.
+    pub fn new(
+        app_id: impl Into<String>,
+        secret_key: impl Into<SecretKey>,
+    ) -> Result<CollectClient, ConfigError> {
+        CollectClient::builder(app_id, secret_key).build()
+    }
+
+    /// A client from `FYATU_APP_ID` and `FYATU_SECRET_KEY` (and `FYATU_BASE_URL`, when set).
+    pub fn from_env() -> Result<CollectClient, ConfigError> {
+        let mut builder = CollectClient::builder(
+            paygate_runtime::config::env_var("FYATU_APP_ID")?,
+            paygate_runtime::config::env_var("FYATU_SECRET_KEY")?,
+        );
+        if let Ok(url) = std::env::var("FYATU_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
     }
 
     /// The generated client, for any operation in its raw form. Its calls are authenticated
@@ -176,10 +160,6 @@ impl CollectClient {
                 state,
             ),
         }
-    }
-
-    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
-        &self.raw.inner().transport.retry
     }
 
     /// Makes sure a usable token is cached, authenticating now if needed. Calls do this on

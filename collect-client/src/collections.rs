@@ -21,11 +21,11 @@
 
 use crate::CollectClient;
 use crate::error::{ApiError, Error, ErrorExt, OrderIdConflict, from_generated};
-use crate::money::Checked;
 use crate::pagination::CollectionFilter;
 use crate::time::Timestamp;
 use crate::types::{self, CollectionStatus, ErrorCode};
 use futures::TryStreamExt;
+use paygate_runtime::EnvelopeExt;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use std::fmt;
@@ -124,6 +124,7 @@ impl NewCollection {
                 format!("must be at least {MIN_AMOUNT_USD} USD, got {}", self.amount),
             ));
         }
+        crate::money::check_usd_precision(self.amount).map_err(|m| invalid("amount", m))?;
         if paygate_runtime::js::format_decimal(&self.amount).is_err() {
             return Err(invalid(
                 "amount",
@@ -255,22 +256,6 @@ impl CreatedCollection {
     }
 }
 
-/// Whether a failed create may be sent again. Safe because a create that did land makes the
-/// repeat answer 409, which is then resolved; so every failure that may not have landed, or
-/// that the provider reports as its own fault, is retried.
-fn create_may_retry(error: &Error) -> bool {
-    match error {
-        Error::Transport { .. } => true,
-        // An unreadable reply (cut off, an HTML page) says nothing reliable, whatever its
-        // status; a 2xx among them may well have created the collection.
-        Error::Decode { .. } => true,
-        Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } => {
-            status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429
-        }
-        _ => false,
-    }
-}
-
 impl CollectClient {
     /// `POST /collections`, exactly once per `orderId` — see the [module docs](self).
     ///
@@ -282,45 +267,24 @@ impl CollectClient {
         let body = new
             .to_request()
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let policy = self.retry_policy().clone();
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let result = match self.authenticate().await {
-                Ok(()) => self
-                    .raw
-                    .create_collection()
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .map_err(from_generated),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(reply) => {
-                    let status = reply.status();
-                    let session = reply.into_inner().data;
-                    session.check().map_err(|reason| Error::Decode {
-                        status,
-                        reason,
-                        snippet: String::new(),
-                    })?;
-                    return Ok(CreatedCollection::Created(Box::new(session)));
-                }
-                Err(e) if e.is_code(&ErrorCode::DuplicateReference) => {
-                    return self.resolve_order_id(new, e).await;
-                }
-                Err(e) if attempt < policy.max_attempts && create_may_retry(&e) => {
-                    tracing::info!(
-                        api = "collect",
-                        attempt,
-                        error = %e,
-                        "create_collection: outcome unknown or provider failure; retrying (orderId makes it safe)"
-                    );
-                    tokio::time::sleep(policy.backoff(attempt)).await;
-                }
-                Err(e) => return Err(e),
+        self.authenticate().await?;
+        // One logical call, one attempt budget and deadline: the runtime's loop repeats the
+        // POST when its outcome is unknown (the hooks declare it deduplicated by `orderId`),
+        // and a repeat that finds the first one done is resolved below.
+        match self
+            .raw
+            .create_collection()
+            .body(body)
+            .send()
+            .await
+            .data()
+            .map_err(from_generated)
+        {
+            Ok(session) => Ok(CreatedCollection::Created(Box::new(session))),
+            Err(e) if e.is_code(&ErrorCode::DuplicateReference) => {
+                self.resolve_order_id(new, e).await
             }
+            Err(e) => Err(e),
         }
     }
 

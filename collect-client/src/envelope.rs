@@ -1,7 +1,8 @@
-//! FYATU wraps every reply in `{success, status, message, data, meta}`. This module unwraps it
-//! to the typed `data` and checks the provider's promises on the way (see [`crate::money`]), so
-//! a caller of the generated client gets the same guarantees as a caller of
-//! [`CollectClient`](crate::CollectClient):
+//! FYATU wraps every reply in `{success, status, message, data, meta}`. The runtime's one
+//! unwrapper opens it ([`paygate_runtime::EnvelopeExt`]); opening also checks the provider's
+//! promises (see [`crate::money`]), so a caller of the generated client gets the same
+//! guarantees as a caller of [`CollectClient`](crate::CollectClient). [`ResponseExt::data`]
+//! returns this crate's [`Error`], whose provider body can also carry an `orderId` conflict:
 //!
 //! ```no_run
 //! # async fn demo(client: &collect_client::CollectClient) -> Result<(), collect_client::Error> {
@@ -13,24 +14,18 @@
 use crate::error::{Error, from_generated};
 use crate::money::Checked;
 use crate::types;
-use progenitor_client::ResponseValue;
-
-/// A success envelope and the type of its `data`.
-pub trait Envelope {
-    type Data: Checked;
-    fn into_data(self) -> Self::Data;
-    fn meta(&self) -> Option<&types::ResponseMeta>;
-}
+use paygate_runtime::{Envelope, EnvelopeExt, Opened, ResponseValue};
 
 macro_rules! envelope {
     ($($envelope:ident => $data:ty),* $(,)?) => {$(
         impl Envelope for types::$envelope {
             type Data = $data;
-            fn into_data(self) -> $data {
-                self.data
-            }
-            fn meta(&self) -> Option<&types::ResponseMeta> {
-                self.meta.as_ref()
+            type Error = types::ErrorEnvelope;
+            fn open(self) -> Opened<$data, types::ErrorEnvelope> {
+                match self.data.check() {
+                    Ok(()) => Opened::Data(self.data),
+                    Err(reason) => Opened::Invalid(reason),
+                }
             }
         }
     )*};
@@ -47,24 +42,17 @@ envelope! {
     RefundReasonListEnvelope => types::RefundReasonList,
 }
 
-/// `.data()` on the result of a generated call's `send()`: the error mapped to [`Error`], the
-/// envelope unwrapped, the provider's invariants checked.
+/// `.data()` on what a generated `send()` returns, as this crate's [`Error`].
 pub trait ResponseExt<T> {
+    /// The checked `data`, or the error.
+    #[allow(clippy::result_large_err)]
     fn data(self) -> Result<T, Error>;
 }
 
-impl<En: Envelope> ResponseExt<En::Data>
-    for Result<ResponseValue<En>, progenitor_client::Error<types::ErrorEnvelope>>
+impl<En: Envelope<Error = types::ErrorEnvelope>> ResponseExt<En::Data>
+    for Result<ResponseValue<En>, paygate_runtime::Error<types::ErrorEnvelope>>
 {
     fn data(self) -> Result<En::Data, Error> {
-        let reply = self.map_err(from_generated)?;
-        let status = reply.status();
-        let data = reply.into_inner().into_data();
-        data.check().map_err(|reason| Error::Decode {
-            status,
-            reason,
-            snippet: String::new(),
-        })?;
-        Ok(data)
+        EnvelopeExt::data(self).map_err(from_generated)
     }
 }

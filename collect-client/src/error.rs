@@ -128,18 +128,18 @@ impl fmt::Display for OrderIdConflict {
 
 /// Shortcuts on [`Error`] (a type alias of the runtime's error, so they live in a trait).
 pub trait ErrorExt {
-    /// FYATU's error code, if the error is a FYATU error reply.
-    fn code(&self) -> Option<&ErrorCode>;
+    /// FYATU's typed error code, if the error is a FYATU error reply.
+    fn error_code(&self) -> Option<&ErrorCode>;
     /// Whether FYATU answered with `code`.
     fn is_code(&self, code: &ErrorCode) -> bool {
-        self.code() == Some(code)
+        self.error_code() == Some(code)
     }
     /// The existing collection behind a conflicting `orderId`.
     fn order_id_conflict(&self) -> Option<&OrderIdConflict>;
 }
 
 impl ErrorExt for Error {
-    fn code(&self) -> Option<&ErrorCode> {
+    fn error_code(&self) -> Option<&ErrorCode> {
         self.api_error().and_then(ApiError::code)
     }
 
@@ -149,6 +149,48 @@ impl ErrorExt for Error {
 }
 
 /// Converts a generated call's error.
-pub(crate) fn from_generated(e: progenitor_client::Error<types::ErrorEnvelope>) -> Error {
-    paygate_runtime::Error::<types::ErrorEnvelope>::from(e).map_api(ApiError::from)
+/// The generated operations' error, with its body wrapped for this crate's helpers.
+pub(crate) fn from_generated(e: paygate_runtime::Error<types::ErrorEnvelope>) -> Error {
+    e.map_api(ApiError::from)
+}
+
+/// FYATU's `code`, its `message` (or `error.detail`), and `meta.requestId`.
+impl paygate_runtime::ProviderError for types::ErrorEnvelope {
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.code
+            .as_ref()
+            .or_else(|| self.error.as_ref().and_then(|e| e.code.as_ref()))
+            .map(|c| c.to_string().into())
+    }
+
+    fn message(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.message
+            .as_deref()
+            .or_else(|| self.error.as_ref().and_then(|e| e.detail.as_deref()))
+            .map(Into::into)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.meta.as_ref().and_then(|m| m.request_id.as_deref())
+    }
+}
+
+/// The envelope's fields, plus the conflict when there is one.
+impl paygate_runtime::ProviderError for ApiError {
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        paygate_runtime::ProviderError::code(&*self.envelope)
+    }
+
+    fn message(&self) -> Option<std::borrow::Cow<'_, str>> {
+        let message = paygate_runtime::ProviderError::message(&*self.envelope);
+        match (&self.conflict, message) {
+            (Some(c), Some(m)) => Some(format!("{m} ({c})").into()),
+            (Some(c), None) => Some(c.to_string().into()),
+            (None, m) => m,
+        }
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        paygate_runtime::ProviderError::request_id(&*self.envelope)
+    }
 }

@@ -1,12 +1,12 @@
-//! The hooks every generated call runs through: `pre` adds the bearer token, `exec` sends with
-//! the shared runtime and re-authenticates once when FYATU rejects the token.
+//! FYATU's customization of the shared call path: the bearer JWT (obtained and renewed
+//! single-flight by [`Auth`]), one renewal when FYATU rejects a token, and creates that are
+//! safe to repeat because FYATU deduplicates them by `orderId`.
 
 use crate::auth::Auth;
-use crate::types;
-use paygate_runtime::Transport;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::StatusCode;
+use crate::operation_id;
+use paygate_runtime::{Api, Error, OperationInfo, Strategy, Transport};
 use reqwest::header::AUTHORIZATION;
+use std::convert::Infallible;
 use std::sync::Arc;
 
 /// The generated client's inner state: transport settings and the token cache (shared by all
@@ -18,122 +18,92 @@ pub struct ClientState {
 }
 
 /// Operations that manage the token themselves and must not trigger (re-)authentication.
-fn manages_token(operation_id: &str) -> bool {
-    matches!(
-        operation_id,
-        "create_token" | "refresh_token" | "revoke_token"
-    )
+fn manages_token(op: &OperationInfo) -> bool {
+    [
+        operation_id::CREATE_TOKEN,
+        operation_id::REFRESH_TOKEN,
+        operation_id::REVOKE_TOKEN,
+    ]
+    .contains(&op.operation_id)
 }
 
-impl ClientHooks<ClientState> for crate::Client {
-    async fn pre<E>(
+fn authorize(request: &mut reqwest::Request, token: &crate::auth::AccessToken) -> bool {
+    match paygate_runtime::secret::sensitive_header(&format!("Bearer {}", token.expose_secret())) {
+        Ok(value) => {
+            request.headers_mut().insert(AUTHORIZATION, value);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+impl Api for crate::Client {
+    fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    async fn prepare(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let auth = &self.inner().auth;
-        let token = match info.operation_id {
-            "create_token" => None,
+        op: &OperationInfo,
+    ) -> Result<(), Error<Infallible>> {
+        let auth = &self.inner.auth;
+        let token = if op.operation_id == operation_id::CREATE_TOKEN {
+            None
+        } else if manages_token(op) {
             // These act on the token we hold, stale or not; renewing it first would defeat them.
-            "refresh_token" | "revoke_token" => auth.current_token(),
-            _ => Some(auth.bearer(self).await.map_err(|e| {
-                progenitor_client::Error::Custom(format!("authentication failed: {e}"))
-            })?),
+            auth.current_token()
+        } else {
+            Some(
+                auth.bearer(self)
+                    .await
+                    .map_err(|e| Error::Client(format!("authentication failed: {e}")))?,
+            )
         };
-        if let Some(token) = token {
-            let value = paygate_runtime::secret::sensitive_header(&format!(
-                "Bearer {}",
-                token.expose_secret()
-            ))
-            .map_err(|_| {
-                progenitor_client::Error::Custom(
-                    "the access token is not a valid header value".into(),
-                )
-            })?;
-            request.headers_mut().insert(AUTHORIZATION, value);
+        if let Some(token) = token
+            && !authorize(request, &token)
+        {
+            return Err(Error::Client(
+                "the access token is not a valid header value".into(),
+            ));
         }
         Ok(())
     }
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let state = self.inner();
-        let again = if manages_token(info.operation_id) {
-            None
-        } else {
-            request.try_clone()
-        };
-        let response = paygate_runtime::execute(
-            self.client(),
-            &state.transport,
-            request,
-            info,
-            crate::generated::check_response,
-        )
-        .await?;
-        let Some(mut again) = again else {
-            return Ok(response);
-        };
-        if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok(response);
+    async fn reauthorize(&self, request: &mut reqwest::Request, op: &OperationInfo) -> bool {
+        if manages_token(op) {
+            return false;
         }
-        let (response, rejected) = read_auth_rejection(response).await?;
-        if !rejected {
-            return Ok(response);
-        }
-        if let Some(used) = again
+        let auth = &self.inner.auth;
+        if let Some(used) = request
             .headers()
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
         {
-            state.auth.invalidate(used);
+            auth.invalidate(used);
         }
-        let Ok(token) = state.auth.bearer(self).await else {
+        match auth.bearer(self).await {
+            Ok(token) => {
+                tracing::debug!(
+                    api = "collect",
+                    operation_id = op.operation_id,
+                    "token rejected; retrying once with a new token"
+                );
+                authorize(request, &token)
+            }
             // Re-authentication failed: the caller sees FYATU's original 401.
-            return Ok(response);
-        };
-        let Ok(value) =
-            paygate_runtime::secret::sensitive_header(&format!("Bearer {}", token.expose_secret()))
-        else {
-            return Ok(response);
-        };
-        again.headers_mut().insert(AUTHORIZATION, value);
-        tracing::debug!(
-            api = "collect",
-            operation_id = info.operation_id,
-            "token rejected; retrying once with a new token"
-        );
-        paygate_runtime::execute(
-            self.client(),
-            &state.transport,
-            again,
-            info,
-            crate::generated::check_response,
-        )
-        .await
+            Err(_) => false,
+        }
     }
-}
 
-/// Reads a 401 reply and tells whether FYATU rejected the token itself (`AUTH_TOKEN_INVALID`),
-/// returning the reply rebuilt so the generated code can still parse it.
-async fn read_auth_rejection(
-    response: reqwest::Response,
-) -> reqwest::Result<(reqwest::Response, bool)> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let rejected = serde_json::from_slice::<types::ErrorEnvelope>(&body)
-        .ok()
-        .map(crate::error::ApiError::from)
-        .is_some_and(|e| e.is(&types::ErrorCode::AuthTokenInvalid));
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok((reqwest::Response::from(rebuilt), rejected))
+    fn strategy(&self, op: &OperationInfo) -> Strategy {
+        // A repeated create finds its `orderId` taken and answers 409 DUPLICATE_REFERENCE,
+        // which `create_collection` resolves to the collection the first attempt created.
+        if op.operation_id == operation_id::CREATE_COLLECTION {
+            Strategy::Deduplicated
+        } else {
+            Strategy::ByRequest
+        }
+    }
 }

@@ -40,5 +40,6 @@ pub use collections::{CreatedCollection, NewCollection, ValidationError};
 pub use envelope::ResponseExt;
 pub use error::{ApiError, Error, ErrorExt, OrderIdConflict};
 pub use pagination::{CollectionFilter, RefundFilter};
+pub use paygate_runtime::{ConfigError, RetryPolicy};
 pub use refunds::NewRefund;
 pub use webhook::{EventData, WebhookEvent, WebhookVerifier};

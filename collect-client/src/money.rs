@@ -13,6 +13,20 @@ use crate::types;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 
+/// Decimal places of a US dollar amount (cents).
+pub const USD_DECIMALS: u32 = 2;
+
+/// Refuses an amount finer than a cent: FYATU would round it (or reject it) on its side, and
+/// an order then records a different sum than was charged.
+pub fn check_usd_precision(amount: Decimal) -> Result<(), String> {
+    if amount.normalize().scale() > USD_DECIMALS {
+        return Err(format!(
+            "{amount} USD is finer than a cent (USD has {USD_DECIMALS} decimal places)"
+        ));
+    }
+    Ok(())
+}
+
 /// A provider promise a reply must keep. `Err` says how it was broken.
 pub trait Checked {
     fn check(&self) -> Result<(), String>;

@@ -2,10 +2,10 @@
 //!
 //! FYATU allows one refund per collection (a partial refund closes it), of at most the
 //! collection's `netAmount` (the fee is not refunded), debited from the business wallet.
-//! A refund POST has no idempotency key, so the runtime does not repeat it blindly;
-//! [`CollectClient::refund`] repeats it itself after a failure that may not have landed, and
-//! if the repeat is told `ALREADY_REFUNDED` it returns the refund the lost attempt made
-//! (looked up with `GET /refunds?collectionId=…`) when it matches the request.
+//! A refund POST has no idempotency key, but one collection takes one refund, so the
+//! runtime's single retry loop may repeat it (one attempt budget and deadline per call); a
+//! repeat told `ALREADY_REFUNDED` returns the refund that exists (looked up with
+//! `GET /refunds?collectionId=…`) when it matches the request.
 
 use crate::CollectClient;
 use crate::collections::ValidationError;
@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorExt, from_generated};
 use crate::pagination::RefundFilter;
 use crate::types::{self, ErrorCode, RefundMode, RefundReason};
 use futures::TryStreamExt;
+use paygate_runtime::EnvelopeExt;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 
@@ -62,6 +63,14 @@ impl NewRefund {
             (RefundMode::Partial, Some(a)) if a <= Decimal::ZERO => {
                 Err(invalid("amount", "must be greater than 0"))
             }
+            (RefundMode::Partial, Some(a)) if crate::money::check_usd_precision(a).is_err() => {
+                Err(ValidationError {
+                    field: "amount",
+                    message: crate::money::check_usd_precision(a)
+                        .err()
+                        .unwrap_or_default(),
+                })
+            }
             (RefundMode::Partial, Some(a)) if paygate_runtime::js::format_decimal(&a).is_err() => {
                 Err(invalid("amount", "cannot be sent exactly as a JSON number"))
             }
@@ -100,17 +109,6 @@ impl NewRefund {
 }
 
 /// Whether a refund attempt may have been carried out although no usable reply came back.
-fn may_have_landed(error: &Error) -> bool {
-    match error {
-        Error::Transport { .. } => true,
-        Error::Decode { .. } => true,
-        Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } => {
-            status.is_server_error() || status.as_u16() == 408
-        }
-        _ => false,
-    }
-}
-
 impl CollectClient {
     /// `POST /collections/{collectionId}/refund`.
     ///
@@ -130,39 +128,32 @@ impl CollectClient {
         let body = refund
             .to_request()
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let policy = self.retry_policy().clone();
-        let mut attempt = 0u32;
-        let mut uncertain = false;
-        loop {
-            attempt += 1;
-            self.authenticate().await?;
-            let result = self
-                .raw
-                .create_refund()
-                .collection_id(collection_id)
-                .body(body.clone())
-                .send()
-                .await
-                .map_err(from_generated);
-            match result {
-                Ok(reply) => return Ok(reply.into_inner().data),
-                Err(e)
-                    if uncertain
-                        && (e.is_code(&ErrorCode::AlreadyRefunded)
-                            || e.is_code(&ErrorCode::InvalidStatus)) =>
-                {
-                    return match self.find_refund(collection_id, refund).await? {
-                        Some(found) => Ok(found),
-                        None => Err(e),
-                    };
+        self.authenticate().await?;
+        // One logical call, one attempt budget: the runtime's loop repeats the POST when its
+        // outcome is unknown (FYATU allows one refund per collection, so a repeat cannot pay
+        // twice), and a repeat told ALREADY_REFUNDED is resolved below.
+        let result = self
+            .raw
+            .create_refund()
+            .collection_id(collection_id)
+            .body(body)
+            .send()
+            .await
+            .data()
+            .map_err(from_generated);
+        match result {
+            Err(e)
+                if e.is_code(&ErrorCode::AlreadyRefunded)
+                    || e.is_code(&ErrorCode::InvalidStatus) =>
+            {
+                // The refund exists: return it when it is the one asked for (an earlier
+                // attempt of this call, or an identical earlier call), else the error.
+                match self.find_refund(collection_id, refund).await? {
+                    Some(found) => Ok(found),
+                    None => Err(e),
                 }
-                Err(e) if attempt < policy.max_attempts && may_have_landed(&e) => {
-                    uncertain = true;
-                    tracing::info!(api = "collect", attempt, error = %e, "refund: outcome unknown; retrying");
-                    tokio::time::sleep(policy.backoff(attempt)).await;
-                }
-                Err(e) => return Err(e),
             }
+            other => other,
         }
     }
 

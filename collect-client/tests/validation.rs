@@ -4,7 +4,7 @@
 use collect_client::callback::{CallbackError, CallbackRedirect, CallbackStatus};
 use collect_client::money::{Checked, check_net_amount};
 use collect_client::types::{self, RefundReason};
-use collect_client::{CollectClient, Error, NewCollection, NewRefund};
+use collect_client::{CollectClient, ConfigError, Error, NewCollection, NewRefund};
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -179,18 +179,24 @@ fn builder_checks_credentials_and_base_url() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(short_app, Error::InvalidRequest(ref m) if m.starts_with("appId")),
+        matches!(short_app, ConfigError::Invalid { what: "appId", .. }),
         "{short_app:?}"
     );
     let short_key = CollectClient::builder("A1B2C3D4E5F6G7H8", "short")
         .build()
         .unwrap_err();
-    assert!(matches!(short_key, Error::InvalidRequest(ref m) if m.starts_with("secretKey")));
+    assert!(matches!(
+        short_key,
+        ConfigError::Invalid {
+            what: "secretKey",
+            ..
+        }
+    ));
     let bad_url = CollectClient::builder("A1B2C3D4E5F6G7H8", "your_secret_key_here")
         .base_url("api.fyatu.com")
         .build()
         .unwrap_err();
-    assert!(matches!(bad_url, Error::InvalidRequest(_)));
+    assert!(matches!(bad_url, ConfigError::BaseUrl { .. }));
     let client = CollectClient::builder("A1B2C3D4E5F6G7H8", "your_secret_key_here")
         .build()
         .unwrap();

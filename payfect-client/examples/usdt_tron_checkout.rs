@@ -17,19 +17,19 @@ use secrecy::ExposeSecret;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the sandbox alive until the end when we use it.
-    let (builder, _sandbox) = if std::env::var_os(API_KEY_ENV).is_some() {
-        (ClientBuilder::from_env()?, None)
+    let (client, _sandbox) = if std::env::var_os(API_KEY_ENV).is_some() {
+        (payfect_client::Client::from_env()?, None)
     } else {
         let sandbox = paygate_sandbox::Sandbox::start().await?;
         eprintln!(
             "{API_KEY_ENV} is not set: using the in-process sandbox at {}",
             sandbox.base_url(paygate_sandbox::Api::Payfect)
         );
-        let builder = ClientBuilder::new(sandbox.creds().payfect_api_key.expose_secret())
-            .base_url(sandbox.base_url(paygate_sandbox::Api::Payfect));
-        (builder, Some(sandbox))
+        let client = ClientBuilder::new(sandbox.creds().payfect_api_key.expose_secret())
+            .base_url(sandbox.base_url(paygate_sandbox::Api::Payfect))
+            .build()?;
+        (client, Some(sandbox))
     };
-    let client = builder.build()?;
 
     let order_id = format!("order-{}", uuid::Uuid::new_v4().simple());
     let checkout = client

@@ -4,10 +4,8 @@
 //! the dashboard. Test vs live is most likely chosen by which key you use (unconfirmed: there is
 //! one documented host).
 
-use std::time::Duration;
-
 use paygate_runtime::secret::sensitive_header;
-use paygate_runtime::{ExposeSecret, RetryPolicy, SecretString, Transport};
+use paygate_runtime::{ConfigError, ExposeSecret, RetryPolicy, SecretString, Settings, Transport};
 use reqwest::header::HeaderValue;
 
 use crate::Client;
@@ -36,112 +34,53 @@ impl ClientState {
 
 fn authorization(key: &SecretString) -> Result<HeaderValue, ConfigError> {
     sensitive_header(&format!("Api-Key {}", key.expose_secret()))
-        .map_err(|_| ConfigError::InvalidApiKey)
+        .map_err(|_| ConfigError::NotSendable("API key"))
 }
 
-/// Why a client could not be built. Never contains the key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    #[error("the Payfect API key is empty")]
-    EmptyApiKey,
-    #[error("the Payfect API key contains characters not allowed in an HTTP header")]
-    InvalidApiKey,
-    #[error("invalid Payfect base URL {url:?}: {reason}")]
-    InvalidBaseUrl { url: String, reason: String },
-    #[error("environment variable {0} is not set")]
-    MissingEnv(&'static str),
-}
-
-/// Builds a [`Client`].
+/// Builds a [`Client`]: base URL, timeouts, your own `reqwest::Client`, retry policy.
 ///
-/// ```no_run
-/// # fn demo() -> Result<(), payfect_client::auth::ConfigError> {
-/// let client = payfect_client::Client::builder(std::env::var("PAYFECT_API_KEY").unwrap_or_default())
-///     .base_url("https://api.payfect.finance/api/v1")
+/// ```
+/// use payfect_client::{Client, RetryPolicy};
+///
+/// let client = Client::builder("pf_test_key")
+///     .base_url("http://127.0.0.1:8080/payfect")
+///     .retry(RetryPolicy::default().max_attempts(3))
 ///     .build()?;
-/// # Ok(()) }
+/// # Ok::<(), payfect_client::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     api_key: SecretString,
-    base_url: String,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    connect_timeout: Duration,
+    settings: Settings,
 }
 
 impl ClientBuilder {
+    /// A builder for the dashboard's API key.
     pub fn new(api_key: impl Into<SecretString>) -> Self {
         ClientBuilder {
             api_key: api_key.into(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            http: None,
-            retry: RetryPolicy::default(),
-            connect_timeout: Duration::from_secs(10),
+            settings: Settings::new(DEFAULT_BASE_URL),
         }
     }
 
-    /// `PAYFECT_API_KEY`, and `PAYFECT_BASE_URL` when set.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let key = std::env::var(API_KEY_ENV).map_err(|_| ConfigError::MissingEnv(API_KEY_ENV))?;
-        let mut builder = ClientBuilder::new(key);
-        if let Ok(url) = std::env::var(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        Ok(builder)
-    }
+    paygate_runtime::builder_setters!();
 
-    /// Another host or a sandbox (the paths `/checkouts/` … are appended).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Your own `reqwest::Client` (proxy, TLS roots, timeouts). Default:
-    /// [`paygate_runtime::default_http_client`].
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// How calls are retried. Payfect has no idempotency key, so only reads (and 429 replies)
-    /// are ever retried; a create is sent once.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Connect timeout of the default HTTP client.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
+    /// Checks the key and the base URL, then builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
-        if self.api_key.expose_secret().trim().is_empty() {
-            return Err(ConfigError::EmptyApiKey);
-        }
+        paygate_runtime::config::check_credential("API key", self.api_key.expose_secret())?;
         authorization(&self.api_key)?;
-        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url).map_err(|e| ConfigError::InvalidBaseUrl {
-            url: base_url.clone(),
-            reason: e.to_string(),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::InvalidBaseUrl {
-                url: base_url,
-                reason: "the scheme must be http or https".into(),
-            });
-        }
-        let http = self
-            .http
-            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
+        let base_url = self.settings.checked_base_url()?;
         let state = ClientState {
             api_key: self.api_key,
-            transport: Transport::new("payfect").retry(self.retry),
+            transport: Transport::new("payfect")
+                .retry(self.settings.retry.clone())
+                .sensitive(crate::SENSITIVE_KEYS),
         };
-        Ok(Client::new_with_client(&base_url, http, state))
+        Ok(Client::new_with_client(
+            &base_url,
+            self.settings.http_client(),
+            state,
+        ))
     }
 }
 
@@ -149,6 +88,26 @@ impl Client {
     /// A builder for a client authenticated with `api_key`.
     pub fn builder(api_key: impl Into<SecretString>) -> ClientBuilder {
         ClientBuilder::new(api_key)
+    }
+
+    /// A client with the default settings. A key that cannot be sent fails each call.
+    pub fn new(api_key: impl Into<SecretString>) -> Client {
+        let api_key = api_key.into();
+        let settings = Settings::new(DEFAULT_BASE_URL);
+        let state = ClientState {
+            api_key,
+            transport: Transport::new("payfect").sensitive(crate::SENSITIVE_KEYS),
+        };
+        Client::new_with_client(DEFAULT_BASE_URL, settings.http_client(), state)
+    }
+
+    /// A client from `PAYFECT_API_KEY` (and `PAYFECT_BASE_URL`, when set).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        let mut builder = ClientBuilder::new(paygate_runtime::config::env_var(API_KEY_ENV)?);
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
     }
 
     /// The same client with another retry policy, for one call or a group of calls.

@@ -5,7 +5,7 @@
 //!   where `body.detail` holds a message and [`ErrorBody::field_errors`] the per-field messages;
 //! - a body that is not JSON (an HTML 502 page, a truncated reply) → `Error::Decode { status,
 //!   reason, snippet }`: the status survives;
-//! - a status the spec does not list → `Error::UnexpectedStatus`.
+//! - a redirect → `Error::Redirect` (never followed).
 //!
 //! Unconfirmed: Payfect does not document error bodies. The shapes handled here are Django REST
 //! Framework's (`{"detail": "..."}`, `{"field": ["message"]}`, nested for nested objects and
@@ -75,6 +75,14 @@ impl ErrorBody {
 impl fmt::Display for ErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message())
+    }
+}
+
+/// Payfect's bodies carry no code or request id; the message is DRF's `detail` or the
+/// field messages.
+impl paygate_runtime::ProviderError for ErrorBody {
+    fn message(&self) -> Option<std::borrow::Cow<'_, str>> {
+        Some(self.message().into())
     }
 }
 

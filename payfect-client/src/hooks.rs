@@ -1,42 +1,28 @@
-//! The generated client's hooks: the `Api-Key` header on every request, and the shared
-//! runtime for sending (retries of safe requests, size cap, reply checking, tracing).
+//! Payfect's customization of the shared call path: the `Api-Key` header on every request.
 //!
 //! Payfect does not say which 2xx its creates answer (the docs list only `200 OK`; a Django
-//! REST Framework create view answers `201 Created`); the runtime reads any 2xx the spec does
-//! not list as the documented one, so a created checkout never looks like an error.
+//! REST Framework create view answers `201 Created`); the runtime reads any 2xx as the
+//! documented success, so a created checkout never looks like an error.
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use paygate_runtime::{Api, Error, OperationInfo, Transport};
 use reqwest::header::AUTHORIZATION;
+use std::convert::Infallible;
 
-use crate::Client;
-use crate::auth::ClientState;
-
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let value = self
-            .inner()
-            .authorization()
-            .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
-        request.headers_mut().insert(AUTHORIZATION, value);
-        Ok(())
+impl Api for crate::Client {
+    fn transport(&self) -> &Transport {
+        &self.inner.transport
     }
 
-    async fn exec(
+    async fn prepare(
         &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        paygate_runtime::execute(
-            self.client(),
-            &self.inner().transport,
-            request,
-            info,
-            crate::generated::check_response,
-        )
-        .await
+        request: &mut reqwest::Request,
+        _op: &OperationInfo,
+    ) -> Result<(), Error<Infallible>> {
+        let value = self
+            .inner
+            .authorization()
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request.headers_mut().insert(AUTHORIZATION, value);
+        Ok(())
     }
 }

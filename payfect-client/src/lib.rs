@@ -58,7 +58,5 @@ pub mod error;
 mod hooks;
 pub mod timestamp;
 
-pub use auth::{ClientBuilder, ConfigError, DEFAULT_BASE_URL};
-
-/// What every call returns on failure.
-pub type Error = paygate_runtime::Error<types::ErrorBody>;
+pub use auth::{ClientBuilder, DEFAULT_BASE_URL};
+pub use paygate_runtime::{ConfigError, RetryPolicy};

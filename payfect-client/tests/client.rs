@@ -9,13 +9,13 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use common::fixture;
-use paygate_runtime::RetryPolicy;
 use payfect_client::error::FieldError;
 use payfect_client::types::{
     CreateCheckoutRequest, CreatePaymentLinkRequest, CreatePriceRequest, CreateProductRequest,
     InvoiceItemParams, Network, PaymentMethodData, PriceData, SavedPriceInvoiceItem,
 };
 use payfect_client::{Client, ClientInfo, ConfigError, Error};
+use paygate_runtime::RetryPolicy;
 use rust_decimal::Decimal;
 
 const KEY: &str = "AFDwuHas.CsnrZGOsYLOShBybOaysKwcusmlXXMGF";
@@ -473,24 +473,24 @@ async fn a_create_is_not_retried_but_a_read_is() {
 fn building_rejects_bad_configuration_without_echoing_the_key() {
     assert_eq!(
         Client::builder("").build().unwrap_err(),
-        ConfigError::EmptyApiKey
+        ConfigError::Empty("API key")
     );
     let err = Client::builder("abc\ndef").build().unwrap_err();
-    assert_eq!(err, ConfigError::InvalidApiKey);
+    assert_eq!(err, ConfigError::NotSendable("API key"));
     assert!(!err.to_string().contains("abc"));
     assert!(matches!(
         Client::builder(KEY)
             .base_url("not a url")
             .build()
             .unwrap_err(),
-        ConfigError::InvalidBaseUrl { .. }
+        ConfigError::BaseUrl { .. }
     ));
     assert!(matches!(
         Client::builder(KEY)
             .base_url("ftp://example.com")
             .build()
             .unwrap_err(),
-        ConfigError::InvalidBaseUrl { .. }
+        ConfigError::BaseUrl { .. }
     ));
     let c = Client::builder(KEY).build().unwrap();
     assert_eq!(c.baseurl(), payfect_client::DEFAULT_BASE_URL);

@@ -1,32 +1,47 @@
 //! The hand-written layer every generated client shares: one retry policy, one error type,
 //! secrets, HMAC, paging streams, exact JSON money, clocks.
 //!
-//! Each client implements progenitor's `ClientHooks` in a few lines: `pre` adds its auth and
-//! signature, `exec` calls [`execute`] with the generated `check_response`.
+//! Every generated operation ends in [`call::send`]: the client's [`Api`] implementation
+//! prepares the request once (auth, signature, idempotency key), the one retry loop sends it,
+//! and the final reply is decoded once into the typed success or the provider's typed error.
 
+pub mod call;
 pub mod clock;
+pub mod config;
+pub mod envelope;
 pub mod error;
 pub mod js;
 pub mod money;
 pub mod paging;
+pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod signature;
 pub mod transport;
 
+pub use call::{Api, Strategy, send, send_empty};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, Outcome};
+pub use config::{ConfigError, Settings};
+pub use envelope::{Envelope, EnvelopeExt, Opened};
+pub use error::{Error, Outcome, ProviderError};
 pub use money::JsonDecimal;
 pub use paging::{Page, paginate};
+pub use progenitor_client::{OperationInfo, ResponseValue};
 pub use retry::RetryPolicy;
 pub use secret::{ExposeSecret, SecretString};
-pub use transport::{CheckFn, Transport, ensure_idempotency_key, execute, new_idempotency_key};
+pub use transport::{Transport, ensure_idempotency_key, new_idempotency_key};
 
-/// A `reqwest::Client` with the defaults our clients want: rustls, a connect timeout, and a
-/// user agent naming this SDK. Pass your own to a client's builder to change any of it.
+/// A `reqwest::Client` with the defaults our clients want: rustls, a connect timeout, a user
+/// agent naming this SDK, and **no redirects**: reqwest strips only `Authorization` and cookies
+/// on a cross-host redirect, so following one would send other credential headers (XStak's
+/// `x-api-key`, signatures) and, on 307/308, signed bodies and idempotency keys elsewhere. A
+/// 3xx becomes [`Error::Redirect`]. A client you pass to a builder must be built with
+/// `reqwest::redirect::Policy::none()` as well; a reply that arrives from another URL than the
+/// one requested is refused.
 pub fn default_http_client(connect_timeout: std::time::Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("paygate-rust/", env!("CARGO_PKG_VERSION")))
         .build()
         // Building fails only if the TLS backend cannot initialise; fall back to defaults.

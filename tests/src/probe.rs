@@ -1,5 +1,5 @@
 //! A generated client for `specs/probe.yaml`, wired to the runtime exactly as the real clients
-//! are, so runtime behaviour (retries, hostile replies, diversion) is tested end to end.
+//! are, so runtime behaviour (retries, hostile replies, decoding) is tested end to end.
 
 #[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod generated {
@@ -7,40 +7,32 @@ mod generated {
 }
 pub use generated::*;
 
-use paygate_runtime::Transport;
-use progenitor_client::{ClientHooks, OperationInfo};
+use paygate_runtime::{Api, OperationInfo, Transport};
+use std::convert::Infallible;
 
+/// The probe client's state: only transport settings.
 #[derive(Debug, Clone)]
 pub struct ProbeState {
+    /// Retry policy, idempotency header, reply cap.
     pub transport: Transport,
 }
 
-impl ClientHooks<ProbeState> for Client {
-    async fn pre<E>(
+impl Api for Client {
+    fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    async fn prepare(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Some(h) = &self.inner().transport.idempotency_header {
-            paygate_runtime::ensure_idempotency_key(request, h);
+        _op: &OperationInfo,
+    ) -> Result<(), paygate_runtime::Error<Infallible>> {
+        if let Some(h) = &self.inner.transport.idempotency_header {
+            paygate_runtime::ensure_idempotency_key(request, h)?;
         }
         Ok(())
     }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        paygate_runtime::execute(
-            self.client(),
-            &self.inner().transport,
-            request,
-            info,
-            generated::check_response,
-        )
-        .await
-    }
 }
 
-pub type Error = paygate_runtime::Error<types::Error>;
+/// The probe's error: its spec's `Error` schema has no code or message accessor.
+impl paygate_runtime::ProviderError for types::Error {}

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use paygate_runtime::RetryPolicy;
 use http::Method;
+use paygate_runtime::RetryPolicy;
 use paygate_sandbox::core::faults::ActiveFault;
 use paygate_sandbox::{Api, Fault, FaultId, FaultKind, Faults, Sandbox};
 use serde_json::{Value, json};
@@ -317,7 +317,7 @@ async fn xpay_platform_creates_exactly_once() {
     let sandbox = Sandbox::start().await.expect("sandbox starts");
     let client = Client::builder(sandbox.creds().xpay_platform_secret_key.clone())
         .base_url(sandbox.base_url(Api::XpayPlatform))
-        .retry_policy(fast_policy())
+        .retry(fast_policy())
         .build()
         .expect("valid configuration");
     let run = uuid::Uuid::new_v4().simple().to_string();
@@ -527,6 +527,7 @@ fn xstak_client(server: &xstak_server::XstakServer, trust_key: bool) -> xpay_cli
     .retry(fast_policy())
     .retry_writes_with_idempotency_key(trust_key)
     .build()
+    .expect("valid XStak settings")
 }
 
 fn ledger_by_reference(ledger: &xstak_server::Ledger) -> HashMap<String, Vec<String>> {
@@ -906,7 +907,7 @@ async fn retry_after_is_honoured_when_the_429_body_is_not_the_documented_one() {
     let xpay =
         xpay_client::platform::Client::builder(sandbox.creds().xpay_platform_secret_key.clone())
             .base_url(sandbox.base_url(Api::XpayPlatform))
-            .retry_policy(policy)
+            .retry(policy)
             .build()
             .expect("valid configuration");
     let limited = |path: &str, method: Method| {

@@ -659,7 +659,9 @@ enum Outcome {
     },
 }
 
-fn outcome<T: Serialize, E: Debug>(result: Result<T, paygate_runtime::Error<E>>) -> Outcome {
+fn outcome<T: Serialize, E: Debug + paygate_runtime::ProviderError>(
+    result: Result<T, paygate_runtime::Error<E>>,
+) -> Outcome {
     use paygate_runtime::Error as E;
     match result {
         Ok(value) => Outcome::Ok(serde_json::to_value(&value).unwrap_or(Value::Null)),
@@ -684,14 +686,10 @@ fn outcome<T: Serialize, E: Debug>(result: Result<T, paygate_runtime::Error<E>>)
     }
 }
 
-fn sent<T: Serialize, E: Debug>(
-    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+fn sent<T: Serialize, E: Debug + paygate_runtime::ProviderError>(
+    result: Result<progenitor_client::ResponseValue<T>, paygate_runtime::Error<E>>,
 ) -> Outcome {
-    outcome(
-        result
-            .map(progenitor_client::ResponseValue::into_inner)
-            .map_err(paygate_runtime::Error::from),
-    )
+    outcome(result.map(progenitor_client::ResponseValue::into_inner))
 }
 
 type BoxFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
@@ -1274,7 +1272,7 @@ const FAKE_COLLECT_SECRET: &str = "sk_test_hostile_collect_0000";
 fn xpay_client_for(url: &str) -> xpay_client::platform::Client {
     xpay_client::platform::Client::builder("sk_test_hostile0000000000")
         .base_url(url)
-        .retry_policy(RetryPolicy::none())
+        .retry(RetryPolicy::none())
         .build()
         .expect("a valid configuration")
 }
@@ -1289,6 +1287,7 @@ fn xstak_client_for(url: &str) -> xpay_client::xstak::Client {
     .base_url(url)
     .retry(RetryPolicy::none())
     .build()
+    .expect("valid XStak settings")
 }
 
 fn collect_client_for(url: &str) -> collect_client::CollectClient {
@@ -1697,7 +1696,7 @@ async fn sandbox_html_and_truncated_faults_on_real_routes() {
     // XPay platform: a customer.
     let xp = xpay_client::platform::Client::builder(creds.xpay_platform_secret_key.clone())
         .base_url(sandbox.base_url(Api::XpayPlatform))
-        .retry_policy(RetryPolicy::none())
+        .retry(RetryPolicy::none())
         .build()
         .expect("valid configuration");
     let body = xpay_client::platform::types::CreateCustomerRequest::builder()
@@ -1765,7 +1764,8 @@ async fn sandbox_html_and_truncated_faults_on_real_routes() {
     ))
     .base_url(sandbox.base_url(Api::Xstak))
     .retry(RetryPolicy::none())
-    .build();
+    .build()
+    .expect("valid XStak settings");
     let request = xs_ops::checkout_request();
     let intent = {
         use xpay_client::xstak::EnvelopeExt;

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use paygate_runtime::{ExposeSecret, RetryPolicy};
 use http::Method;
+use paygate_runtime::{ExposeSecret, RetryPolicy};
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
@@ -389,7 +389,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
     let creds = sandbox.creds();
     let builder = Client::builder(creds.xpay_platform_secret_key.clone())
         .base_url(sandbox.base_url(Api::XpayPlatform))
-        .retry_policy(policy());
+        .retry(policy());
     seen.debug("xpay builder", &builder);
     let client = builder.build().expect("valid configuration");
     seen.debug("xpay client", &client);
@@ -567,7 +567,7 @@ async fn xstak_tour(
         .retry(policy())
         .retry_writes_with_idempotency_key(true);
     seen.debug("xstak builder", &builder);
-    let client = builder.build();
+    let client = builder.build().expect("valid XStak settings");
     seen.debug("xstak client", &client);
 
     // A checkout link whose first attempt meets a 502, retried with the same key.
@@ -674,7 +674,8 @@ async fn xstak_tour(
     ))
     .base_url(sandbox.base_url(Api::Xstak))
     .retry(policy())
-    .build();
+    .build()
+    .expect("valid XStak settings");
     let request: types::CheckoutRequest = serde_json::from_value(json!({
         "amount": 10,
         "currency": "PKR",
@@ -707,7 +708,8 @@ async fn xstak_tour(
         wrong_hmac,
     ))
     .base_url(sandbox.base_url(Api::Xstak))
-    .build();
+    .build()
+    .expect("valid XStak settings");
     let request: types::CheckoutRequest = serde_json::from_value(json!({
         "amount": 10,
         "currency": "PKR",

@@ -84,7 +84,7 @@ fn policy() -> RetryPolicy {
 fn client_for(sandbox: &Sandbox) -> Client {
     Client::builder(sandbox.creds().xpay_platform_secret_key.clone())
         .base_url(sandbox.base_url(Api::XpayPlatform))
-        .retry_policy(policy())
+        .retry(policy())
         .build()
         .unwrap()
 }
@@ -194,18 +194,16 @@ async fn session(client: &Client, items: Vec<types::LineItemInput>) -> types::Ch
 }
 
 /// The typed error of a failed call.
-async fn fails<T>(
-    call: impl std::future::Future<Output = Result<T, progenitor_client::Error<types::ErrorResponse>>>,
-) -> Error
+async fn fails<T>(call: impl std::future::Future<Output = Result<T, Error>>) -> Error
 where
     T: std::fmt::Debug,
 {
-    Error::from(call.await.expect_err("the call should fail"))
+    call.await.expect_err("the call should fail")
 }
 
 fn assert_api(err: &Error, status: u16, code: types::ErrorCode, param: Option<&str>) {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err}");
-    assert_eq!(err.code(), Some(&code), "{err}");
+    assert_eq!(err.error_code(), Some(&code), "{err}");
     assert_eq!(err.param(), param, "{err}");
     assert!(
         err.request_id().is_some_and(|r| r.starts_with("req_")),
@@ -1276,7 +1274,7 @@ async fn wrong_or_missing_keys_are_rejected() {
             err.error_type(),
             Some(&types::ErrorType::AuthenticationError)
         );
-        assert_eq!(err.code(), Some(&types::ErrorCode::ApiKeyInvalid));
+        assert_eq!(err.error_code(), Some(&types::ErrorCode::ApiKeyInvalid));
         assert!(!err.to_string().contains(key));
     }
     let raw = reqwest::Client::new()

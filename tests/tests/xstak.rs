@@ -14,8 +14,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use paygate_runtime::{JsonDecimal, RetryPolicy};
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use xpay_client::xstak::{
@@ -47,6 +47,7 @@ fn client_at(sandbox: &Sandbox, base_url: &str) -> Client {
         .base_url(base_url)
         .retry(policy())
         .build()
+        .expect("valid XStak settings")
 }
 
 async fn start() -> (Sandbox, Client) {
@@ -458,6 +459,7 @@ async fn auth_failures_are_typed_with_xstaks_message() {
         .base_url(&base)
         .retry(RetryPolicy::none())
         .build()
+        .expect("valid XStak settings")
     };
     let key = creds.xstak_api_key.expose_secret().to_owned();
     let hmac = creds.xstak_api_hmac_secret.expose_secret().to_owned();

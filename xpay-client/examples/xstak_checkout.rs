@@ -37,6 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 None => builder,
             }
             .build()
+            .expect("valid XStak settings")
         }
         _ => {
             eprintln!("XSTAK_* credentials not set: using the in-process sandbox");
@@ -49,7 +50,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             let client = Client::staging(credentials)
                 .base_url(sandbox.base_url(paygate_sandbox::Api::Xstak))
-                .build();
+                .build()
+                .expect("valid XStak settings");
             _sandbox = Some(sandbox);
             client
         }

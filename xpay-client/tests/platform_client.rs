@@ -86,7 +86,7 @@ impl Stub {
     fn client(&self) -> Client {
         Client::builder(KEY)
             .base_url(&self.url)
-            .retry_policy(fast_retries())
+            .retry(fast_retries())
             .build()
             .expect("valid config")
     }
@@ -281,7 +281,7 @@ async fn api_errors_are_typed() {
         .await
         .expect_err("400");
     // The same accessors work before and after conversion into `Error`.
-    assert_eq!(raw.code(), Some(&types::ErrorCode::ParameterMissing));
+    assert_eq!(raw.error_code(), Some(&types::ErrorCode::ParameterMissing));
     assert_eq!(raw.request_id(), Some("req_abc"));
     let err = Error::from(raw);
     assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
@@ -289,9 +289,9 @@ async fn api_errors_are_typed() {
         err.error_type(),
         Some(&types::ErrorType::InvalidRequestError)
     );
-    assert_eq!(err.code(), Some(&types::ErrorCode::ParameterMissing));
+    assert_eq!(err.error_code(), Some(&types::ErrorCode::ParameterMissing));
     assert_eq!(
-        err.message(),
+        err.message().as_deref(),
         Some("Missing required param: afterCompletion.")
     );
     assert_eq!(err.param(), Some("afterCompletion"));
@@ -320,7 +320,7 @@ async fn request_id_falls_back_to_the_header_and_unknown_codes_stay_open() {
     );
     assert_eq!(err.status(), Some(StatusCode::CONFLICT));
     assert_eq!(
-        err.code(),
+        err.error_code(),
         Some(&types::ErrorCode::Unknown("session_locked".into()))
     );
     assert_eq!(err.request_id(), Some("req_from_header"));
@@ -506,7 +506,7 @@ async fn streams_end_with_the_error() {
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
     let err = results[2].as_ref().expect_err("page 2 failed");
-    assert_eq!(err.code(), Some(&types::ErrorCode::ApiKeyInvalid));
+    assert_eq!(err.error_code(), Some(&types::ErrorCode::ApiKeyInvalid));
 }
 
 #[tokio::test]
@@ -625,7 +625,7 @@ async fn connection_refused_is_a_transport_error_not_sent() {
     drop(listener);
     let client = Client::builder(KEY)
         .base_url(format!("http://{addr}"))
-        .retry_policy(RetryPolicy::none())
+        .retry(RetryPolicy::none())
         .build()
         .expect("valid");
     let err = Error::from(
@@ -652,23 +652,23 @@ async fn connection_refused_is_a_transport_error_not_sent() {
 fn builder_checks_the_configuration() {
     assert!(matches!(
         Client::builder("").build(),
-        Err(ConfigError::EmptyKey)
+        Err(ConfigError::Empty("secret key"))
     ));
     assert!(matches!(
         Client::builder("sk_test_a\nb").build(),
-        Err(ConfigError::KeyNotSendable)
+        Err(ConfigError::NotSendable("secret key"))
     ));
     assert!(matches!(
         Client::builder("pk_test_123").build(),
-        Err(ConfigError::PublishableKey)
+        Err(ConfigError::Invalid { .. })
     ));
     assert!(matches!(
         Client::builder(KEY).base_url("not a url").build(),
-        Err(ConfigError::BaseUrl(_))
+        Err(ConfigError::BaseUrl { .. })
     ));
     assert!(matches!(
         Client::builder(KEY).base_url("ftp://example.com").build(),
-        Err(ConfigError::BaseUrl(_))
+        Err(ConfigError::BaseUrl { .. })
     ));
     let client = Client::builder("rk_live_abc")
         .base_url("https://proxy.example/xpay/")

@@ -106,6 +106,7 @@ fn client(url: &str) -> Client {
         .base_url(url)
         .retry(RetryPolicy::none())
         .build()
+        .expect("valid XStak settings")
 }
 
 fn checkout(amount: &str, metadata: Value) -> types::CheckoutRequest {
@@ -444,7 +445,8 @@ async fn writes_are_not_retried_blindly_unless_the_key_is_trusted() {
     let c = Client::staging(Credentials::new(API_KEY, ACCOUNT_ID, HMAC_SECRET))
         .base_url(&url)
         .retry(fast.clone())
-        .build();
+        .build()
+        .expect("valid XStak settings");
     let err = c
         .create_checkout_link()
         .body(checkout("5", json!({})))
@@ -461,7 +463,8 @@ async fn writes_are_not_retried_blindly_unless_the_key_is_trusted() {
         .base_url(&url)
         .retry(fast)
         .retry_writes_with_idempotency_key(true)
-        .build();
+        .build()
+        .expect("valid XStak settings");
     c.create_checkout_link()
         .body(checkout("5", json!({})))
         .send()

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use xpay_client::xstak::webhook::{PAYMENT_INTENT_NOTIFICATION, SIGNATURE_HEADER};
 use xpay_client::xstak::{
-    Client, Credentials, Envelope, WebhookError, WebhookEvent, WebhookVerifier, signing, types,
+    Client, Credentials, WebhookError, WebhookEvent, WebhookVerifier, signing, types,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -81,11 +81,13 @@ fn seed_checkout_response_round_trips_value_for_value() {
     let (original, back, response) = round_trip::<types::PaymentIntentResponse>(&bytes);
     assert_eq!(back, original);
 
-    let (success, status, message, data) = response.into_parts();
-    assert_eq!(success, Some(true));
-    assert_eq!(status.as_deref(), Some("OK"));
-    assert_eq!(message.as_deref(), Some("Request processed successfully."));
-    let intent = data.expect("data");
+    assert_eq!(response.success, Some(true));
+    assert_eq!(response.response_status.as_deref(), Some("OK"));
+    assert_eq!(
+        response.message.as_deref(),
+        Some("Request processed successfully.")
+    );
+    let intent = response.data.expect("data");
     assert!(intent.id.starts_with("xpay_pi_"));
     assert_eq!(
         intent.pi_status,
@@ -471,7 +473,9 @@ fn unknown_webhook_types_parse() {
 #[test]
 fn secrets_never_show_in_debug_output() {
     let credentials = Credentials::new("sk_SECRET_KEY_1", "ACCOUNT_ID_2", "HMAC_SECRET_3");
-    let client = Client::staging(credentials.clone()).build();
+    let client = Client::staging(credentials.clone())
+        .build()
+        .expect("valid XStak settings");
     let verifier = WebhookVerifier::new("WEBHOOK_SECRET_4");
     for text in [
         format!("{credentials:?}"),
@@ -494,17 +498,24 @@ fn named_environments_and_overridable_base_url() {
     use progenitor_client::ClientInfo;
     let creds = || Credentials::new("k", "a", "h");
     assert_eq!(
-        Client::staging(creds()).build().baseurl(),
+        Client::staging(creds())
+            .build()
+            .expect("valid XStak settings")
+            .baseurl(),
         "https://xstak-pay-stg.xstak.com"
     );
     assert_eq!(
-        Client::production(creds()).build().baseurl(),
+        Client::production(creds())
+            .build()
+            .expect("valid XStak settings")
+            .baseurl(),
         "https://xstak-pay.xstak.com"
     );
     assert_eq!(
         Client::production(creds())
             .base_url("http://127.0.0.1:9/xstak/")
             .build()
+            .expect("valid XStak settings")
             .baseurl(),
         "http://127.0.0.1:9/xstak"
     );

@@ -159,6 +159,7 @@ fn client(url: &str) -> Client {
         .base_url(url)
         .retry(RetryPolicy::none())
         .build()
+        .expect("valid XStak settings")
 }
 
 /// What happened to one request.

@@ -133,13 +133,10 @@ fn breakdown() {
     };
     let what = |name: &str| match name {
         "1_baseline" => "hand-written baseline",
-        "2_runtime_execute_no_check" => {
-            "same request through `paygate_runtime::execute` (retry loop, timeout, capped read, span), then decoded"
+        "2_runtime_send" => {
+            "same request through `paygate_runtime::send` (prepare, retry loop, timeout, capped read, span, one decode)"
         }
-        "3_runtime_execute_checked" => "+ the reply check (`check_response`: one more decode)",
-        "4_client_hooks_exec" => "the client's own `exec` hook instead of bare `execute`",
-        "5_client_hooks_pre_exec" => "+ its `pre` hook (auth header)",
-        "6_generated_client" => "the generated builder and `send()`: the whole client",
+        "3_generated_client" => "the generated builder and `send()`: the whole client",
         _ => "?",
     };
     println!("## 1c. Where the client's time goes (XPay `get_checkout_session`)\n");

@@ -21,8 +21,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Outcome, Sandbox};
+use rust_decimal::Decimal;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 
@@ -274,6 +274,7 @@ async fn xstak(t: &mut Tour) -> Result<(), BoxError> {
                 None => b,
             }
             .build()
+            .expect("valid XStak settings")
         }
         None => {
             let c = t.sandbox.creds();
@@ -284,6 +285,7 @@ async fn xstak(t: &mut Tour) -> Result<(), BoxError> {
             ))
             .base_url(t.sandbox.base_url(Api::Xstak))
             .build()
+            .expect("valid XStak settings")
         }
     };
     let order = format!("tour-{}", uuid::Uuid::new_v4().simple());
@@ -445,7 +447,7 @@ async fn payfect(t: &mut Tour) -> Result<(), BoxError> {
     const API: &str = "payfect";
     let live = env("PAYFECT_API_KEY").is_some();
     let client = if live {
-        ClientBuilder::from_env()?.build()?
+        payfect_client::Client::from_env()?
     } else {
         ClientBuilder::new(t.sandbox.creds().payfect_api_key.expose_secret())
             .base_url(t.sandbox.base_url(Api::Payfect))

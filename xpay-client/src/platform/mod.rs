@@ -31,7 +31,7 @@
 //!   never shows in `Debug` or errors.
 //! - Every POST carries an `Idempotency-Key`: set it with `.idempotency_key(..)`, or one is
 //!   generated per call and reused on every retry of that call.
-//! - Errors are [`Error`]; [`ApiErrorExt`] reads XPay's `error.type`, `code`, `message`,
+//! - Errors are [`Error`] (`status()`, `code()`, `message()`, `request_id()`); [`ApiErrorExt`] reads XPay's typed `error.type`, `code`,
 //!   `param` and `request_id` off it.
 //! - Every list operation has `.stream()` ([`pagination`]); amounts convert with [`money`];
 //!   webhooks verify with [`webhook`].
@@ -50,17 +50,15 @@ pub mod pagination;
 mod timestamp;
 pub mod webhook;
 
-pub use auth::{ClientBuilder, ClientState, ConfigError, DEFAULT_BASE_URL, Mode};
+pub use auth::{BASE_URL_ENV, ClientBuilder, ClientState, DEFAULT_BASE_URL, Mode, SECRET_KEY_ENV};
 pub use error::ApiErrorExt;
-pub use paygate_runtime::{RetryPolicy, SecretString};
 pub use pagination::PageStream;
+pub use paygate_runtime::ConfigError;
+pub use paygate_runtime::{RetryPolicy, SecretString};
 pub use timestamp::ClearableTimestamp;
 
 /// The generated operations, one method per operation of the spec. [`Client`] derefs to it.
 pub use generated::Client as Operations;
-
-/// Everything a call can fail with; `Api` carries XPay's [`types::ErrorResponse`].
-pub type Error = paygate_runtime::Error<types::ErrorResponse>;
 
 /// An XPay platform client. Cheap to clone (clones share the connection pool).
 ///
@@ -83,6 +81,15 @@ impl Client {
     /// Configures a client; see [`ClientBuilder`].
     pub fn builder(secret_key: impl Into<SecretString>) -> ClientBuilder {
         ClientBuilder::new(secret_key)
+    }
+
+    /// A client from `XPAY_SECRET_KEY` (and `XPAY_BASE_URL`, when set).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        let mut builder = ClientBuilder::new(paygate_runtime::config::env_var(SECRET_KEY_ENV)?);
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
     }
 
     pub(crate) fn from_operations(operations: Operations) -> Client {

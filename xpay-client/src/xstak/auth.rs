@@ -1,9 +1,9 @@
 //! Credentials, environments and the client builder.
 
 use std::fmt;
-use std::time::Duration;
 
-use paygate_runtime::{RetryPolicy, SecretString, Transport};
+use paygate_runtime::config::{check_credential, env_var};
+use paygate_runtime::{ConfigError, ExposeSecret, RetryPolicy, SecretString, Settings, Transport};
 use reqwest::header::HeaderName;
 
 use super::Client;
@@ -67,59 +67,31 @@ pub struct ClientState {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     credentials: Credentials,
-    base_url: String,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    connect_timeout: Duration,
+    settings: Settings,
     retry_writes_with_key: bool,
 }
 
 impl ClientBuilder {
-    fn new(credentials: Credentials, base_url: &str) -> Self {
+    /// A builder for production (`Client::builder`); [`ClientBuilder::staging`] switches.
+    pub fn new(credentials: Credentials) -> Self {
         ClientBuilder {
             credentials,
-            base_url: base_url.to_owned(),
-            http: None,
-            retry: RetryPolicy::default(),
-            connect_timeout: Duration::from_secs(10),
+            settings: Settings::new(PRODUCTION_URL),
             retry_writes_with_key: false,
         }
     }
 
-    /// Talks to `https://xstak-pay-stg.xstak.com`.
-    pub fn staging(credentials: Credentials) -> Self {
-        Self::new(credentials, STAGING_URL)
+    /// Sends to XStak's staging environment.
+    pub fn staging(self) -> Self {
+        self.base_url(STAGING_URL)
     }
 
-    /// Talks to `https://xstak-pay.xstak.com`.
-    pub fn production(credentials: Credentials) -> Self {
-        Self::new(credentials, PRODUCTION_URL)
+    /// Sends to XStak's production environment (the default).
+    pub fn production(self) -> Self {
+        self.base_url(PRODUCTION_URL)
     }
 
-    /// Overrides the base URL (a proxy, the sandbox, a new XStak host). Paths such as
-    /// `/public/v1/payment/checkout` are appended to it.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (proxies, TLS settings, pools).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Connect timeout of the default HTTP client (ignored with [`Self::http_client`]).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Retry policy for every call (per call: [`Client::with_retry`]).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    paygate_runtime::builder_setters!();
 
     /// Every write carries an `x-idempotency-key` (yours, or a fresh UUID). XStak does not
     /// document whether it deduplicates on it, so by default a write whose outcome is unknown
@@ -131,35 +103,72 @@ impl ClientBuilder {
         self
     }
 
-    pub fn build(self) -> Client {
-        let mut transport = Transport::new("xstak").retry(self.retry);
+    /// Checks the credentials and the base URL, then builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let c = &self.credentials;
+        check_credential("secret key", c.secret_key.expose_secret())?;
+        check_credential("account id", c.account_id.expose_secret())?;
+        if c.api_hmac_secret.expose_secret().is_empty() {
+            return Err(ConfigError::Empty("API HMAC secret"));
+        }
+        let base_url = self.settings.checked_base_url()?;
+        let mut transport = Transport::new("xstak")
+            .retry(self.settings.retry.clone())
+            .sensitive(super::SENSITIVE_KEYS);
         if self.retry_writes_with_key {
             transport = transport.idempotency_header(IDEMPOTENCY_HEADER);
         }
-        let http = self
-            .http
-            .unwrap_or_else(|| paygate_runtime::default_http_client(self.connect_timeout));
-        let base_url = self.base_url.trim_end_matches('/');
-        Client::new_with_client(
-            base_url,
-            http,
+        Ok(Client::new_with_client(
+            &base_url,
+            self.settings.http_client(),
             ClientState {
                 credentials: self.credentials,
                 transport,
             },
-        )
+        ))
     }
 }
 
 impl Client {
+    /// A builder for production; `.staging()` switches environments.
+    pub fn builder(credentials: Credentials) -> ClientBuilder {
+        ClientBuilder::new(credentials)
+    }
+
+    /// A production client with the default settings; credentials that cannot be sent fail
+    /// each call.
+    pub fn new(credentials: Credentials) -> Client {
+        let settings = Settings::new(PRODUCTION_URL);
+        Client::new_with_client(
+            PRODUCTION_URL,
+            settings.http_client(),
+            ClientState {
+                credentials,
+                transport: Transport::new("xstak").sensitive(super::SENSITIVE_KEYS),
+            },
+        )
+    }
+
     /// A builder for the staging environment.
     pub fn staging(credentials: Credentials) -> ClientBuilder {
-        ClientBuilder::staging(credentials)
+        ClientBuilder::new(credentials).staging()
     }
 
     /// A builder for the production environment.
     pub fn production(credentials: Credentials) -> ClientBuilder {
-        ClientBuilder::production(credentials)
+        ClientBuilder::new(credentials)
+    }
+
+    /// A client from `XSTAK_SECRET_KEY`, `XSTAK_ACCOUNT_ID`, `XSTAK_API_HMAC_SECRET` and
+    /// `XSTAK_BASE_URL` (default: staging, so that no test reaches production by accident).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        let credentials = Credentials::new(
+            env_var("XSTAK_SECRET_KEY")?,
+            env_var("XSTAK_ACCOUNT_ID")?,
+            env_var("XSTAK_API_HMAC_SECRET")?,
+        );
+        let base = std::env::var("XSTAK_BASE_URL").unwrap_or_else(|_| STAGING_URL.into());
+        ClientBuilder::new(credentials).base_url(base).build()
     }
 
     /// The same client (sharing its connection pool) with another retry policy, e.g.

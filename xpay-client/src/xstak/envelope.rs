@@ -1,102 +1,38 @@
-//! Unwrapping XStak's `{success, responseStatus, message, data}` envelope.
+//! XStak's `{success, responseStatus, message, data}` envelope, opened by the runtime's one
+//! unwrapper: `client.op().send().await.data()?` gives the payload, and `success: false`
+//! (even on HTTP 200) is the provider's error.
 
-use super::{Error, ResponseValue, types};
+use paygate_runtime::{Envelope, Opened};
 
-/// A success envelope whose `data` is `Self::Data`.
-pub trait Envelope {
-    type Data;
+use super::types;
 
-    /// `(success, responseStatus, message, data)`.
-    fn into_parts(
-        self,
-    ) -> (
-        Option<bool>,
-        Option<String>,
-        Option<String>,
-        Option<Self::Data>,
-    );
-}
-
-impl Envelope for types::PaymentIntentResponse {
-    type Data = types::PaymentIntent;
-
-    fn into_parts(
-        self,
-    ) -> (
-        Option<bool>,
-        Option<String>,
-        Option<String>,
-        Option<Self::Data>,
-    ) {
-        (self.success, self.response_status, self.message, self.data)
-    }
-}
-
-impl Envelope for types::RefundResponse {
-    type Data = types::Refund;
-
-    fn into_parts(
-        self,
-    ) -> (
-        Option<bool>,
-        Option<String>,
-        Option<String>,
-        Option<Self::Data>,
-    ) {
-        (self.success, self.response_status, self.message, self.data)
-    }
-}
-
-/// `.data()` on the result of any `send()`: the envelope's typed `data`, or an [`Error`].
-///
-/// XStak can answer HTTP 200 with `success: false`; that becomes
-/// [`Error::Api`](paygate_runtime::Error::Api) with status 200 and the provider's `message`,
-/// exactly like a 4xx failure does.
-pub trait EnvelopeExt<T> {
-    // `Error` is the runtime error every client in the workspace returns from its calls.
-    #[allow(clippy::result_large_err)]
-    fn data(self) -> Result<T, Error>;
-}
-
-impl<R: Envelope> EnvelopeExt<R::Data>
-    for Result<ResponseValue<R>, progenitor_client::Error<types::ErrorResponse>>
-{
-    #[allow(clippy::result_large_err)]
-    fn data(self) -> Result<R::Data, Error> {
-        let reply = self.map_err(|e| match e {
-            // reqwest reports a body that failed to serialize (an amount a JavaScript number
-            // cannot hold) as a "builder" error. Nothing was sent, so this is an invalid
-            // request, not a transport failure of unknown outcome.
-            progenitor_client::Error::CommunicationError(e) if e.is_builder() => {
-                let reason = std::error::Error::source(&e)
-                    .map_or_else(|| e.to_string(), ToString::to_string);
-                Error::InvalidRequest(format!("request body not sent: {reason}"))
+macro_rules! envelope {
+    ($($envelope:ident => $data:ty),* $(,)?) => {$(
+        impl Envelope for types::$envelope {
+            type Data = $data;
+            type Error = types::ErrorResponse;
+            fn open(self) -> Opened<$data, types::ErrorResponse> {
+                match (self.success, self.data) {
+                    (Some(true), Some(data)) => Opened::Data(data),
+                    (Some(true), None) => {
+                        Opened::Invalid("`success: true` but no `data` in the reply".into())
+                    }
+                    (success, _) => Opened::Refused(types::ErrorResponse {
+                        success,
+                        response_status: self.response_status,
+                        message: self.message,
+                        error: None,
+                        data: None,
+                    }),
+                }
             }
-            e => Error::from(e),
-        })?;
-        let status = reply.status();
-        let headers = reply.headers().clone();
-        let (success, response_status, message, data) = reply.into_inner().into_parts();
-        match (success, data) {
-            (Some(true), Some(data)) => Ok(data),
-            (Some(true), None) => Err(Error::Decode {
-                status,
-                reason: "`success: true` but no `data` in the reply".to_owned(),
-                snippet: String::new(),
-            }),
-            _ => Err(Error::Api {
-                status,
-                body: types::ErrorResponse {
-                    success,
-                    response_status,
-                    message,
-                    error: None,
-                    data: None,
-                },
-                headers,
-            }),
         }
-    }
+    )*};
+}
+
+envelope! {
+    PaymentIntentResponse => types::PaymentIntent,
+    RefundResponse => types::Refund,
 }
 
 impl types::ErrorResponse {
@@ -109,5 +45,16 @@ impl types::ErrorResponse {
                 .and_then(|e| e.get("message"))
                 .and_then(|m| m.as_str())
         })
+    }
+}
+
+/// XStak's `responseStatus` is its code; the message is `message` or `error.message`.
+impl paygate_runtime::ProviderError for types::ErrorResponse {
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.response_status.as_deref().map(Into::into)
+    }
+
+    fn message(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.reason().map(Into::into)
     }
 }

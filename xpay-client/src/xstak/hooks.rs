@@ -1,32 +1,37 @@
-//! The request hooks: authentication, idempotency key and signature on the way out; the shared
-//! runtime on the way back.
+//! XStak's customization of the shared call path: `x-api-key` and `x-account-id` on every
+//! request, and on writes an idempotency key and the `x-signature` HMAC over the exact body
+//! bytes sent.
 
-use paygate_runtime::ExposeSecret;
 use paygate_runtime::secret::sensitive_header;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use paygate_runtime::{Api, Error, ExposeSecret, OperationInfo, Transport};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
+use std::convert::Infallible;
 
 use super::auth::IDEMPOTENCY_HEADER;
-use super::{Client, ClientState, generated, signing};
+use super::signing;
 
 const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 const ACCOUNT_ID: HeaderName = HeaderName::from_static("x-account-id");
 const SIGNATURE: HeaderName = HeaderName::from_static("x-signature");
 
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
+impl Api for super::Client {
+    fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    async fn prepare(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let credentials = &self.inner().credentials;
+        _op: &OperationInfo,
+    ) -> Result<(), Error<Infallible>> {
+        let credentials = &self.inner.credentials;
         for (name, value, what) in [
             (API_KEY, &credentials.secret_key, "secret key"),
             (ACCOUNT_ID, &credentials.account_id, "account id"),
         ] {
             let Ok(value) = sensitive_header(value.expose_secret()) else {
-                return Err(progenitor_client::Error::Custom(format!(
+                return Err(Error::InvalidRequest(format!(
                     "the XStak {what} contains characters not allowed in an HTTP header"
                 )));
             };
@@ -37,44 +42,25 @@ impl ClientHooks<ClientState> for Client {
             return Ok(());
         }
         // One key per call, reused by every retry of it.
-        paygate_runtime::ensure_idempotency_key(request, &IDEMPOTENCY_HEADER);
+        paygate_runtime::ensure_idempotency_key(request, &IDEMPOTENCY_HEADER)?;
 
         // The body was serialized once by the generated code; sign exactly those bytes.
         let body: &[u8] = match request.body() {
             None => b"",
             Some(body) => body.as_bytes().ok_or_else(|| {
-                progenitor_client::Error::Custom(
-                    "cannot sign a streaming request body for XStak".to_owned(),
-                )
+                Error::Client("cannot sign a streaming request body for XStak".to_owned())
             })?,
         };
         // A write without a body (none in the spec today) is signed over the empty string,
         // as one third-party client does; unconfirmed.
         if !body.is_empty() {
-            signing::check_body(body)
-                .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
+            signing::check_body(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         let signature = signing::sign(&credentials.api_hmac_secret, body);
-        let mut value = HeaderValue::from_str(&signature).map_err(|_| {
-            progenitor_client::Error::Custom("signature is not a header value".to_owned())
-        })?;
+        let mut value = HeaderValue::from_str(&signature)
+            .map_err(|_| Error::Client("signature is not a header value".to_owned()))?;
         value.set_sensitive(true);
         request.headers_mut().insert(SIGNATURE, value);
         Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        paygate_runtime::execute(
-            self.client(),
-            &self.inner().transport,
-            request,
-            info,
-            generated::check_response,
-        )
-        .await
     }
 }
