@@ -12,6 +12,7 @@ pub mod paging;
 pub mod retry;
 pub mod secret;
 pub mod signature;
+pub mod tls;
 pub mod transport;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -25,6 +26,7 @@ pub use transport::{CheckFn, Transport, ensure_idempotency_key, execute, new_ide
 /// A `reqwest::Client` with the defaults our clients want: rustls, a connect timeout, and a
 /// user agent naming this SDK. Pass your own to a client's builder to change any of it.
 pub fn default_http_client(connect_timeout: std::time::Duration) -> reqwest::Client {
+    tls::install_default_provider();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(concat!("paygate-rust/", env!("CARGO_PKG_VERSION")))
