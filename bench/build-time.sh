@@ -137,29 +137,37 @@ mkdir -p "$RESULTS_DIR/timings"
 for row in $ROWS; do
     echo "== $row: clean build (load $(load))"
     start="$(now)"
-    build "$row" --timings
-    clean[$row]="$(elapsed "$start" "$(now)")"
+    if build "$row" --timings; then
+        clean[$row]="$(elapsed "$start" "$(now)")"
+    else
+        clean[$row]="failed" # reported in the table; the other rows still run
+    fi
     echo "   ${clean[$row]} s"
     cp "$WORK/app-$row/target/cargo-timings/cargo-timing.html" "$RESULTS_DIR/timings/$row.html" 2>/dev/null || true
 done
 
 for row in $ROWS; do
     spec="$(spec_of "$row")"
-    [ -n "$spec" ] || continue
+    [ -n "$spec" ] && [ "${clean[$row]}" != failed ] || continue
     echo "== $row: rebuild after a one-line edit of specs/$spec"
     sleep 1 # a distinct mtime even on coarse file systems
     sed -i '0,/^  version: /s/^\(  version: .*\)$/\1-edited/' "$WORK/src/specs/$spec"
     grep -q -- '-edited$' "$WORK/src/specs/$spec" || { echo "no info.version line in $spec" >&2; exit 1; }
     start="$(now)"
-    build "$row"
-    rebuild[$row]="$(elapsed "$start" "$(now)")"
+    if build "$row"; then rebuild[$row]="$(elapsed "$start" "$(now)")"; else rebuild[$row]="failed"; fi
     echo "   ${rebuild[$row]} s"
 done
 
 echo "uptime after: $(uptime)"
 echo
 anchor="${clean[anchor]:-}"
-ratio() { [ -n "$anchor" ] && awk -v a="$anchor" -v b="$1" 'BEGIN { printf "%.2f×", b / a }' || echo "–"; }
+ratio() {
+    case "$anchor$1" in
+        *failed* | "$1") echo "–" ;;
+        *) awk -v a="$anchor" -v b="$1" 'BEGIN { printf "%.2f×", b / a }' ;;
+    esac
+}
+num() { case "$1" in failed) echo null ;; *) echo "$1" ;; esac; }
 label() {
     case "$1" in
         anchor) echo "async-stripe $STRIPE_VERSION + async-stripe-checkout (rustls, ring)" ;;
@@ -178,8 +186,8 @@ for row in $ROWS; do
     rb="–"
     [ -n "${rebuild[$row]:-}" ] && rb="${rebuild[$row]} s"
     echo "| $(label "$row") | ${clean[$row]} s | $(ratio "${clean[$row]}") | $rb |"
-    r="{\"crate\":\"$row\",\"clean_s\":${clean[$row]}"
-    [ -n "${rebuild[$row]:-}" ] && r="$r,\"rebuild_s\":${rebuild[$row]},\"spec\":\"specs/$(spec_of "$row")\""
+    r="{\"crate\":\"$row\",\"clean_s\":$(num "${clean[$row]}")"
+    [ -n "${rebuild[$row]:-}" ] && r="$r,\"rebuild_s\":$(num "${rebuild[$row]}"),\"spec\":\"specs/$(spec_of "$row")\""
     json_rows+=("$r}")
 done
 
