@@ -17,6 +17,7 @@ pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod signature;
+pub mod tls;
 pub mod transport;
 
 pub use call::{Api, Strategy, send, send_empty};
@@ -39,6 +40,7 @@ pub use transport::{Transport, ensure_idempotency_key, new_idempotency_key};
 /// `reqwest::redirect::Policy::none()` as well; a reply that arrives from another URL than the
 /// one requested is refused.
 pub fn default_http_client(connect_timeout: std::time::Duration) -> reqwest::Client {
+    tls::install_default_provider();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())

@@ -68,6 +68,7 @@ impl Fixture {
         let router = paygate_sandbox::core::request_id::apply(router, Some("request-id"));
         let router = ctx.faults().apply(router);
         let server = Server::bind(router, 0).await.expect("bind loopback");
+        paygate_runtime::tls::install_default_provider();
         Fixture {
             ctx,
             things,
@@ -472,6 +473,7 @@ async fn failures_that_never_ran_are_not_stored_so_a_retry_runs_again() {
     );
     let router = Idempotency::new(ctx.clone(), IdempotencyConfig::xpay_platform()).apply(router);
     let server = Server::bind(router, 0).await.unwrap();
+    paygate_runtime::tls::install_default_provider();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let send = || {
         http.post(format!("{}/flaky", server.url()))
@@ -688,6 +690,7 @@ async fn webhooks_go_to_the_configured_receiver_or_are_recorded_as_undeliverable
 #[tokio::test]
 async fn control_endpoints_drive_the_sandbox() {
     let sandbox = Sandbox::start().await.unwrap();
+    paygate_runtime::tls::install_default_provider();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let control = sandbox.urls().control.clone();
 
@@ -855,6 +858,7 @@ async fn credentials_are_redacted_in_debug_output() {
 #[tokio::test]
 async fn unknown_routes_get_a_json_404() {
     let sandbox = Sandbox::start().await.unwrap();
+    paygate_runtime::tls::install_default_provider();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let response = http
         .get(format!(

@@ -300,6 +300,7 @@ async fn auth_errors_are_typed() {
     assert!(!format!("{err} {err:?}").contains("wrongwrong"));
 
     // Without the header at all (not possible through the client).
+    paygate_runtime::tls::install_default_provider();
     let raw = reqwest::Client::new()
         .get(format!("{}/checkouts/x/", sandbox.base_url(Api::Payfect)))
         .send()

@@ -105,6 +105,7 @@ fn client(url: &str, idempotent: bool, body_limit: usize) -> Client {
     if idempotent {
         transport = transport.idempotency_header(HeaderName::from_static("idempotency-key"));
     }
+    paygate_runtime::tls::install_default_provider();
     Client::new_with_client(url, reqwest::Client::new(), ProbeState { transport })
 }
 

@@ -532,6 +532,7 @@ async fn session_validation_follows_the_docs() {
         matches!(err, Error::InvalidRequest(_)),
         "the client refuses to send it: {err:?}"
     );
+    paygate_runtime::tls::install_default_provider();
     let raw = reqwest::Client::new()
         .post(format!("{}/checkout/sessions", client.base_url()))
         .bearer_auth(sandbox.creds().xpay_platform_secret_key.expose_secret())
@@ -674,6 +675,7 @@ async fn session_validation_follows_the_docs() {
 
     // Immutable fields cannot be patched (sent raw: the typed update has no such fields).
     let open = session(&client, vec![line(&price, 1)]).await;
+    paygate_runtime::tls::install_default_provider();
     let raw = reqwest::Client::new()
         .patch(format!(
             "{}/checkout/sessions/{}",
@@ -1277,6 +1279,7 @@ async fn wrong_or_missing_keys_are_rejected() {
         assert_eq!(err.error_code(), Some(&types::ErrorCode::ApiKeyInvalid));
         assert!(!err.to_string().contains(key));
     }
+    paygate_runtime::tls::install_default_provider();
     let raw = reqwest::Client::new()
         .get(format!("{}/refunds", sandbox.base_url(Api::XpayPlatform)))
         .send()

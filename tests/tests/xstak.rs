@@ -373,6 +373,7 @@ async fn tampering_proxy(target: String, alter: fn(&[u8]) -> Vec<u8>) -> String 
         .await
         .expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
+    paygate_runtime::tls::install_default_provider();
     let http = reqwest::Client::new();
     let app = axum::Router::new().fallback(
         move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
@@ -499,6 +500,7 @@ async fn auth_failures_are_typed_with_xstaks_message() {
     assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(api_reason(&err), Some("Payment intent not found."));
     // … but a signed call without any signature is refused.
+    paygate_runtime::tls::install_default_provider();
     let reply = reqwest::Client::new()
         .post(format!("{base}/public/v1/payment/checkout"))
         .header("x-api-key", key)

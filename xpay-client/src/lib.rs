@@ -1,16 +1,31 @@
-//! Typed clients for the two APIs that go by "XPay":
+//! Typed clients for the two APIs that go by "XPay", one cargo feature each (both default):
 //!
-//! - [`platform`]: the XPay platform API (docs.xpay.app), Stripe-like: checkout sessions,
-//!   customers, payment links, products, prices, refunds; bearer secret key; `XPay-Signature`
-//!   webhooks.
-//! - [`xstak`]: XPay by XStak (Pakistan): hosted checkout links and payment intents with
-//!   `x-api-key`/`x-account-id` and an HMAC `x-signature` over the JSON body.
+//! - [`platform`] (feature `platform`): the XPay platform API (docs.xpay.app), Stripe-like:
+//!   checkout sessions, customers, payment links, products, prices, refunds; bearer secret
+//!   key; `XPay-Signature` webhooks.
+//! - [`xstak`] (feature `xstak`): XPay by XStak (Pakistan): hosted checkout links and payment
+//!   intents with `x-api-key`/`x-account-id` and an HMAC `x-signature` over the JSON body.
 //!
-//! Both are generated at build time from `specs/xpay.yaml` and `specs/xpay-xstak.yaml`.
+//! Each is generated at build time from its spec (`specs/xpay.yaml`, `specs/xpay-xstak.yaml`),
+//! and only when its feature is on: `default-features = false, features = ["xstak",
+//! "rustls-ring"]` builds XStak alone.
+//!
+//! Calls are `async` and need a tokio runtime (features `rt` or `rt-multi-thread`, and
+//! `time` for the retry backoff); see the crate README.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(not(any(feature = "platform", feature = "xstak")))]
+compile_error!("xpay-client: enable at least one API feature, `platform` or `xstak`");
+
+#[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub mod platform;
+#[cfg(feature = "xstak")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xstak")))]
 pub mod xstak;
 
 /// XPay platform webhooks (`XPay-Signature`), also at [`platform::webhook`]. XStak's
-/// `X-Signature` webhooks are in [`xstak::webhook`].
+/// `X-Signature` webhooks are in `xstak::webhook`.
+#[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub use platform::webhook;

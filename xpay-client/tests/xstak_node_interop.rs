@@ -382,6 +382,7 @@ async fn node_rejects_what_it_should_so_this_test_can_fail() {
         return;
     }
     let server = NodeServer::start();
+    paygate_runtime::tls::install_default_provider();
     let http = reqwest::Client::new();
     let post = |body: &'static str, signature: String| {
         http.post(format!("{}/public/v1/payment/checkout", server.url))

@@ -179,6 +179,7 @@ impl fmt::Debug for Webhooks {
 
 impl Webhooks {
     pub(crate) fn new(config: WebhookConfig, clock: Clock) -> Self {
+        paygate_runtime::tls::install_default_provider();
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
