@@ -1,21 +1,28 @@
 //! JSON exactly as JavaScript writes it.
 //!
 //! Some providers (XPay by XStak) check a request signature by recomputing it on a Node.js
-//! server over `JSON.stringify(JSON.parse(body))`. Signing is therefore only safe when that
-//! round trip gives back the very bytes that were sent: the body must be *JS-canonical*.
-//! serde_json gets most of the way (compact, `/` unescaped, non-ASCII raw, the same control
-//! escapes) but writes some floats differently (`5.0`, `1e+20`, `1e-6` where JavaScript writes
-//! `5`, `100000000000000000000`, `0.000001`) and does not know that JavaScript lists
-//! integer-like object keys first. This module closes those gaps without depending on
-//! serde_json's map order or float formatting:
+//! server over `JSON.stringify(JSON.parse(body))`. A signature only survives that round trip
+//! if the bytes sent are already what it produces, so such a client sends (and signs) the
+//! *JS-canonical* form of its body rather than serde_json's. serde_json gets most of the way
+//! (compact, `/` unescaped, non-ASCII raw, the same control escapes) but writes some numbers
+//! differently (`5.0`, `1e20`, `1e-6` where JavaScript writes `5`, `100000000000000000000`,
+//! `0.000001`) and does not know that JavaScript lists integer-like object keys first. This
+//! module closes those gaps without depending on serde_json's map order or float formatting:
 //!
 //! - [`format_decimal`] / [`format_f64`] write a number as `Number.prototype.toString` does;
 //! - [`stringify`] is `JSON.stringify` of an already parsed [`serde_json::Value`];
 //! - [`canonicalize`] is `JSON.stringify(JSON.parse(text))` on raw bytes, and
-//!   [`is_canonical`] tells whether that equals the input.
+//!   [`is_canonical`] tells whether that equals the input;
+//! - [`canonicalize_exact`] is the same, but refuses a number whose *value* JavaScript would
+//!   change (beyond 2^53, more digits than a double holds), naming where it is.
 
-use std::collections::HashMap;
 use std::fmt;
+
+mod canonical;
+
+pub use canonical::{
+    CanonicalError, InexactNumber, ParseError, canonicalize, canonicalize_exact, is_canonical,
+};
 
 use rust_decimal::Decimal;
 
@@ -54,33 +61,6 @@ impl fmt::Display for NotRepresentable {
 }
 
 impl std::error::Error for NotRepresentable {}
-
-/// Why bytes are not JSON that `JSON.parse` accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    offset: usize,
-    reason: &'static str,
-}
-
-impl ParseError {
-    /// Byte offset of the problem in the input.
-    pub fn offset(&self) -> usize {
-        self.offset
-    }
-
-    /// What is wrong there.
-    pub fn reason(&self) -> &'static str {
-        self.reason
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 /// Writes `value` the way JavaScript's `Number.prototype.toString()` writes the nearest double:
 /// `5`, `5.5`, `0.1`, `1234567.891`, `1e+21`, `1e-7`.
@@ -140,7 +120,7 @@ pub fn format_f64(value: f64) -> Option<String> {
 /// The shortest decimal digits that read back as `value` (finite, > 0), and the position of
 /// the decimal point: `value ≈ 0.DIGITS × 10^point`. Among several shortest candidates, the
 /// closest to `value`, and on an exact tie the even one (ECMAScript Number::toString step 5).
-fn shortest_digits(value: f64) -> (String, i32) {
+pub(super) fn shortest_digits(value: f64) -> (String, i32) {
     // Rust's `{:e}` prints the shortest round-trip digits, closest to the value, but breaks an
     // exact tie between two candidates upwards where ECMAScript takes the even one.
     let text = format!("{value:e}");
@@ -277,7 +257,7 @@ fn write_value(value: &serde_json::Value, out: &mut String) {
 
 /// Property order of a JavaScript object: array indices ascending, then the other keys in
 /// insertion order.
-fn js_key_order<K: AsRef<str>, V>(entries: &[(K, V)]) -> Vec<&(K, V)> {
+pub(super) fn js_key_order<K: AsRef<str>, V>(entries: &[(K, V)]) -> Vec<&(K, V)> {
     let mut indexed: Vec<(u32, &(K, V))> = Vec::new();
     let mut named: Vec<&(K, V)> = Vec::new();
     for entry in entries {
@@ -320,7 +300,7 @@ fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn push_char(c: char, out: &mut String) {
+pub(super) fn push_char(c: char, out: &mut String) {
     match c {
         '"' => out.push_str("\\\""),
         '\\' => out.push_str("\\\\"),
@@ -334,368 +314,11 @@ fn push_char(c: char, out: &mut String) {
     }
 }
 
-fn push_unicode_escape(unit: u16, out: &mut String) {
+pub(super) fn push_unicode_escape(unit: u16, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push_str("\\u");
     for shift in [12, 8, 4, 0] {
         out.push(char::from(HEX[usize::from((unit >> shift) & 0xf)]));
-    }
-}
-
-/// `JSON.stringify(JSON.parse(text))`, where `text` is `bytes` read as UTF-8.
-///
-/// Follows JavaScript where it differs from serde_json: duplicate keys keep the first key's
-/// position and the last value, array-index keys come first, lone surrogate escapes survive
-/// (written back as lowercase `\udxxx`), numbers go through a double (`1E2` → `100`,
-/// `1e400` → `null`). Nesting deeper than 512 levels is refused.
-pub fn canonicalize(bytes: &[u8]) -> Result<String, ParseError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| ParseError {
-        offset: e.valid_up_to(),
-        reason: "not UTF-8",
-    })?;
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-    };
-    parser.skip_ws();
-    let node = parser.value()?;
-    parser.skip_ws();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.error("unexpected data after the JSON value"));
-    }
-    let mut out = String::with_capacity(bytes.len());
-    node.write(&mut out);
-    Ok(out)
-}
-
-/// Whether `JSON.stringify(JSON.parse(bytes)) === bytes` holds in JavaScript.
-pub fn is_canonical(bytes: &[u8]) -> bool {
-    canonicalize(bytes).is_ok_and(|c| c.as_bytes() == bytes)
-}
-
-const MAX_DEPTH: usize = 512;
-
-/// A parsed value whose scalars and keys are already in their canonical text form.
-enum Node {
-    Text(String),
-    Array(Vec<Node>),
-    /// Keys are the canonical string *contents* (escaped, without quotes).
-    Object(Vec<(String, Node)>),
-}
-
-impl Node {
-    fn write(&self, out: &mut String) {
-        match self {
-            Node::Text(text) => out.push_str(text),
-            Node::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write(out);
-                }
-                out.push(']');
-            }
-            Node::Object(entries) => {
-                out.push('{');
-                for (i, (key, item)) in js_key_order(entries).into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push('"');
-                    out.push_str(key);
-                    out.push_str("\":");
-                    item.write(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
-
-struct Parser<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
-    depth: usize,
-}
-
-impl Parser<'_> {
-    fn error(&self, reason: &'static str) -> ParseError {
-        ParseError {
-            offset: self.pos,
-            reason,
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), ParseError> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.error(reason))
-        }
-    }
-
-    fn value(&mut self) -> Result<Node, ParseError> {
-        match self.peek() {
-            Some(b'{') => self.nested(Self::object),
-            Some(b'[') => self.nested(Self::array),
-            Some(b'"') => {
-                let mut out = String::from('"');
-                self.string_contents(&mut out)?;
-                out.push('"');
-                Ok(Node::Text(out))
-            }
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
-            Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("unexpected character")),
-            None => Err(self.error("unexpected end of input")),
-        }
-    }
-
-    fn nested(
-        &mut self,
-        parse: fn(&mut Self) -> Result<Node, ParseError>,
-    ) -> Result<Node, ParseError> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
-        }
-        self.depth += 1;
-        let node = parse(self);
-        self.depth -= 1;
-        node
-    }
-
-    fn literal(&mut self, word: &'static str) -> Result<Node, ParseError> {
-        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(Node::Text(word.to_owned()))
-        } else {
-            Err(self.error("invalid literal"))
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
-    fn number(&mut self) -> Result<Node, ParseError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error("invalid number")),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.error("invalid number"));
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error("invalid number"));
-            }
-        }
-        // The token matches Rust's float grammar too; parsing rounds to nearest like JS.
-        let token = &self.text[start..self.pos];
-        let value: f64 = token.parse().map_err(|_| ParseError {
-            offset: start,
-            reason: "invalid number",
-        })?;
-        Ok(Node::Text(
-            format_f64(value).unwrap_or_else(|| "null".to_owned()),
-        ))
-    }
-
-    fn array(&mut self) -> Result<Node, ParseError> {
-        self.pos += 1; // '['
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Node::Array(items));
-        }
-        loop {
-            self.skip_ws();
-            items.push(self.value()?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Node::Array(items));
-                }
-                _ => return Err(self.error("expected ',' or ']'")),
-            }
-        }
-    }
-
-    fn object(&mut self) -> Result<Node, ParseError> {
-        self.pos += 1; // '{'
-        let mut entries: Vec<(String, Node)> = Vec::new();
-        let mut positions: HashMap<String, usize> = HashMap::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Node::Object(entries));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a string key"));
-            }
-            let mut key = String::new();
-            self.string_contents(&mut key)?;
-            self.skip_ws();
-            self.expect(b':', "expected ':'")?;
-            self.skip_ws();
-            let value = self.value()?;
-            // JSON.parse assigns properties in order: a repeated key keeps its first position
-            // and takes the last value.
-            match positions.get(&key) {
-                Some(&at) => entries[at].1 = value,
-                None => {
-                    positions.insert(key.clone(), entries.len());
-                    entries.push((key, value));
-                }
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Node::Object(entries));
-                }
-                _ => return Err(self.error("expected ',' or '}'")),
-            }
-        }
-    }
-
-    /// Parses a string starting at its opening quote and appends its canonical escaped
-    /// contents (without quotes) to `out`.
-    fn string_contents(&mut self, out: &mut String) -> Result<(), ParseError> {
-        self.pos += 1; // '"'
-        // A high surrogate from a `\u` escape waiting for its low half.
-        let mut high: Option<u16> = None;
-        loop {
-            let Some(byte) = self.peek() else {
-                return Err(self.error("unterminated string"));
-            };
-            match byte {
-                b'"' => {
-                    self.pos += 1;
-                    if let Some(h) = high.take() {
-                        push_unicode_escape(h, out);
-                    }
-                    return Ok(());
-                }
-                b'\\' => {
-                    self.pos += 1;
-                    let escaped = match self.peek() {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => {
-                            self.pos += 1;
-                            let unit = self.hex4()?;
-                            match (high.take(), unit) {
-                                (Some(h), 0xDC00..=0xDFFF) => {
-                                    let c = 0x10000
-                                        + ((u32::from(h) - 0xD800) << 10)
-                                        + (u32::from(unit) - 0xDC00);
-                                    // A high/low pair always forms a valid scalar value.
-                                    out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                                }
-                                (pending, _) => {
-                                    if let Some(h) = pending {
-                                        push_unicode_escape(h, out);
-                                    }
-                                    match unit {
-                                        0xD800..=0xDBFF => high = Some(unit),
-                                        0xDC00..=0xDFFF => push_unicode_escape(unit, out),
-                                        // Not a surrogate, so a valid scalar value.
-                                        _ => push_char(
-                                            char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'),
-                                            out,
-                                        ),
-                                    }
-                                }
-                            }
-                            continue;
-                        }
-                        _ => return Err(self.error("invalid escape")),
-                    };
-                    self.pos += 1;
-                    if let Some(h) = high.take() {
-                        push_unicode_escape(h, out);
-                    }
-                    push_char(escaped, out);
-                }
-                0x00..=0x1F => return Err(self.error("control character in string")),
-                _ => {
-                    if let Some(h) = high.take() {
-                        push_unicode_escape(h, out);
-                    }
-                    // Copy one whole UTF-8 character; `pos` is always on a char boundary here.
-                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{FFFD}');
-                    self.pos += c.len_utf8();
-                    push_char(c, out);
-                }
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u16, ParseError> {
-        let Some(hex) = self.bytes.get(self.pos..self.pos + 4) else {
-            return Err(self.error("truncated \\u escape"));
-        };
-        let mut unit: u16 = 0;
-        for &b in hex {
-            let digit = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => return Err(self.error("invalid \\u escape")),
-            };
-            unit = (unit << 4) | u16::from(digit);
-        }
-        self.pos += 4;
-        Ok(unit)
     }
 }
 

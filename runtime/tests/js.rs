@@ -175,3 +175,215 @@ fn javascript_specific_object_rules() {
         "{\"u\":\"https://x\",\"é\":\"😀\",\"amount\":1e+21}".as_bytes()
     ));
 }
+
+// ---------------------------------------------------------------- canonicalize_exact
+
+/// A JSON number token spelled any valid way, with up to 28 significant digits so that its
+/// exact value fits a `Decimal` (when its exponent allows).
+fn number_tokens() -> impl Strategy<Value = String> {
+    (
+        any::<bool>(),
+        "0|[1-9][0-9]{0,14}",
+        prop::option::of("[0-9]{1,13}"),
+        prop::option::of((
+            prop::sample::select(vec!["e", "E"]),
+            prop::sample::select(vec!["", "+", "-"]),
+            0u32..12,
+        )),
+    )
+        .prop_map(|(negative, int, frac, exp)| {
+            let mut token = String::new();
+            if negative {
+                token.push('-');
+            }
+            token.push_str(&int);
+            if let Some(frac) = frac {
+                token.push('.');
+                token.push_str(&frac);
+            }
+            if let Some((e, sign, n)) = exp {
+                token.push_str(&format!("{e}{sign}{n}"));
+            }
+            token
+        })
+}
+
+/// The exact value of a JSON number token, if a `Decimal` holds it.
+fn exact(token: &str) -> Option<Decimal> {
+    Decimal::from_scientific(token)
+        .or_else(|_| Decimal::from_str(token))
+        .ok()
+}
+
+/// Object keys in random order: array indices (which JavaScript lists first, ascending),
+/// near misses, and names.
+fn object_keys() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(
+        prop_oneof![
+            "[a-z_]{1,4}",
+            (0u32..100).prop_map(|n| n.to_string()),
+            any::<u32>().prop_map(|n| n.to_string()),
+            prop::sample::select(vec!["4294967294", "4294967295", "01", "-1", "1.0", " 1"])
+                .prop_map(str::to_owned),
+        ],
+        0..10,
+    )
+}
+
+fn is_array_index(key: &str) -> bool {
+    key.parse::<u32>()
+        .is_ok_and(|n| n < u32::MAX && n.to_string() == key)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn a_number_is_refused_exactly_when_javascript_changes_its_value(token in number_tokens()) {
+        let text = format!(r#"{{"price":{token}}}"#);
+        let lenient = js::canonicalize(text.as_bytes()).expect("valid JSON");
+        let written = lenient
+            .strip_prefix(r#"{"price":"#)
+            .and_then(|t| t.strip_suffix('}'))
+            .expect("one member");
+        let (Some(before), Some(after)) = (exact(&token), exact(written)) else {
+            // Beyond a Decimal's range: nothing to compare exactly.
+            return Ok(());
+        };
+        match js::canonicalize_exact(text.as_bytes()) {
+            Ok(canonical) => {
+                prop_assert_eq!(&canonical, &lenient);
+                prop_assert_eq!(after, before, "{} sent as {}", token, written);
+            }
+            Err(js::CanonicalError::Inexact(e)) => {
+                prop_assert_ne!(after, before, "{} refused though JS writes {}", token, written);
+                prop_assert_eq!(e.path(), "price");
+                prop_assert_eq!(e.number(), token.as_str());
+                prop_assert_eq!(e.nearest(), written);
+            }
+            Err(e) => prop_assert!(false, "{}: {}", token, e),
+        }
+    }
+
+    #[test]
+    fn integers_are_refused_unless_javascript_writes_them_back(n in any::<u64>()) {
+        let text = format!(r#"{{"cart":[{{"qty":{n}}}]}}"#);
+        // Kept only if JavaScript writes the same integer back: above 2^53 that needs the double
+        // to be exact *and* its shortest form to be the integer itself (26255365759727488 is
+        // an exact double, but JavaScript writes it 26255365759727490).
+        let held = js::format_f64(n as f64).is_some_and(|t| t == n.to_string());
+        match js::canonicalize_exact(text.as_bytes()) {
+            Ok(canonical) => {
+                prop_assert!(held, "{} sent", n);
+                prop_assert_eq!(canonical, js::canonicalize(text.as_bytes()).expect("valid"));
+            }
+            Err(js::CanonicalError::Inexact(e)) => {
+                prop_assert!(!held, "{} refused", n);
+                prop_assert_eq!(e.path(), "cart[0].qty");
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+
+    #[test]
+    fn keys_come_out_in_javascript_property_order(keys in object_keys()) {
+        let members: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{}:{i}", serde_json::to_string(k).expect("a key")))
+            .collect();
+        let text = format!("{{{}}}", members.join(","));
+        // Expected: array indices ascending, then the rest by first appearance; a repeated
+        // key keeps its first place and its last value.
+        let mut order: Vec<(&str, usize)> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            match order.iter_mut().find(|(seen, _)| seen == k) {
+                Some(entry) => entry.1 = i,
+                None => order.push((k, i)),
+            }
+        }
+        let (mut indices, names): (Vec<_>, Vec<_>) =
+            order.into_iter().partition(|(k, _)| is_array_index(k));
+        indices.sort_by_key(|(k, _)| k.parse::<u32>().expect("an index"));
+        let expected: Vec<String> = indices
+            .into_iter()
+            .chain(names)
+            .map(|(k, i)| format!("{}:{i}", serde_json::to_string(k).expect("a key")))
+            .collect();
+        let expected = format!("{{{}}}", expected.join(","));
+        prop_assert_eq!(js::canonicalize_exact(text.as_bytes()), Ok(expected));
+    }
+
+    #[test]
+    fn exact_and_lenient_agree_on_every_text_they_both_accept(v in json_values()) {
+        let pretty = serde_json::to_string_pretty(&v).expect("a Value always serializes");
+        let lenient = js::canonicalize(pretty.as_bytes()).expect("valid JSON");
+        if let Ok(exact) = js::canonicalize_exact(pretty.as_bytes()) {
+            prop_assert_eq!(exact, lenient);
+        }
+    }
+
+    #[test]
+    fn hostile_bytes_never_panic_the_exact_form(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        if let Ok(text) = js::canonicalize_exact(&bytes) {
+            prop_assert!(js::is_canonical(text.as_bytes()));
+        }
+    }
+}
+
+#[test]
+fn exact_form_rewrites_spelling_and_refuses_changed_values_naming_them() {
+    for (input, js) in [
+        (r#"{"b":1,"2":0,"1":0}"#, r#"{"1":0,"2":0,"b":1}"#),
+        (
+            r#"{"a":1e21,"b":1E2,"c":5.0,"d":-0,"e":1e-7,"f":0.000001}"#,
+            r#"{"a":1e+21,"b":100,"c":5,"d":0,"e":1e-7,"f":0.000001}"#,
+        ),
+        (
+            r#"{"u":"\/\u00e9\ud800\u2028","v":"\u0037"}"#,
+            "{\"u\":\"/é\\ud800\u{2028}\",\"v\":\"7\"}",
+        ),
+        ("9007199254740992", "9007199254740992"),
+        ("[0e999999999999999999999]", "[0]"),
+    ] {
+        assert_eq!(
+            js::canonicalize_exact(input.as_bytes()).as_deref(),
+            Ok(js),
+            "{input}"
+        );
+    }
+    for (input, path, nearest) in [
+        (
+            r#"{"metadata":{"price":9007199254740993}}"#,
+            "metadata.price",
+            "9007199254740992",
+        ),
+        (r#"{"amount":0.10000000000000001}"#, "amount", "0.1"),
+        (r#"{"a":[1,{"x y":1e400}]}"#, r#"a[1]["x y"]"#, "null"),
+        (r#"{"b":1e-400}"#, "b", "0"),
+        (
+            "123456789012345678901234567890",
+            "$",
+            "1.2345678901234568e+29",
+        ),
+        // Output order: "9" is written before "a", so it is named first.
+        (r#"{"a":1e400,"9":1e400}"#, r#"["9"]"#, "null"),
+    ] {
+        match js::canonicalize_exact(input.as_bytes()) {
+            Err(js::CanonicalError::Inexact(e)) => {
+                assert_eq!((e.path(), e.nearest()), (path, nearest), "{input}");
+                assert!(e.to_string().contains(&format!("`{path}`")), "{e}");
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    // A dropped duplicate never reaches JavaScript's result, so it is not refused.
+    assert_eq!(
+        js::canonicalize_exact(br#"{"a":1e400,"a":1}"#).as_deref(),
+        Ok(r#"{"a":1}"#)
+    );
+    assert!(matches!(
+        js::canonicalize_exact(b"{\"a\":1,}"),
+        Err(js::CanonicalError::Invalid(_))
+    ));
+}

@@ -13,6 +13,7 @@
 //! goes to the URL configured with the provider.
 
 use std::error::Error as StdError;
+use std::fmt::Display;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -32,8 +33,58 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn step(api: &str, what: impl std::fmt::Display) {
-    println!("  {api:<8} {what}");
+/// One line per step, in columns: the API, what the step is about, a status word, details.
+fn step(api: &str, subject: &str, status: impl Display, detail: impl Display) {
+    let line = format!("{api:<8} {subject:<9} {status:<10} {detail}");
+    println!("{}", line.trim_end());
+}
+
+/// A status word for an optional field: the value as the API spells it, or `unknown`.
+fn word<T: Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
+}
+
+/// `1,499.00 EGP`: grouped thousands and at least the currency's decimal places (XPay's
+/// table; two for the others: PKR by ISO 4217, and USDT for display). Never rounded: an
+/// amount with more places shows them all.
+fn money(amount: Decimal, currency: &str) -> String {
+    let places = xpay_client::platform::money::exponent(currency).unwrap_or(2);
+    let mut amount = amount.normalize();
+    if amount.scale() < places {
+        amount.rescale(places);
+    }
+    let text = amount.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount.is_sign_negative() { "-" } else { "" };
+    let point = if frac.is_empty() { "" } else { "." };
+    format!("{sign}{grouped}{point}{frac} {}", currency.to_uppercase())
+}
+
+/// Minor units of an XPay amount, shown as money; `unknown` if either part is missing.
+fn xpay_money(minor: Option<i64>, currency: Option<&str>) -> String {
+    match (minor, currency) {
+        (Some(minor), Some(currency)) => xpay_client::platform::money::to_decimal(minor, currency)
+            .map_or_else(
+                |_| format!("{minor} minor units of {currency}"),
+                |d| money(d, currency),
+            ),
+        _ => "amount unknown".to_owned(),
+    }
+}
+
+/// An XStak amount (exact rupees), shown as money.
+fn xstak_money(amount: Option<paygate_runtime::JsonDecimal>, currency: Option<&str>) -> String {
+    match amount {
+        Some(amount) => money(amount.value(), currency.unwrap_or("PKR")),
+        None => "amount unknown".to_owned(),
+    }
 }
 
 /// A verified webhook, as the receiver saw it.
@@ -203,37 +254,39 @@ async fn xpay_platform(t: &mut Tour) -> Result<(), BoxError> {
         .await?;
     step(
         API,
+        "checkout",
+        "created",
         format!(
-            "created checkout session {} ({:?})",
-            session.id, session.status
+            "{}  {}  {}",
+            session.id,
+            word(session.status.as_ref()),
+            xpay_money(session.amount_total, session.currency.as_deref())
         ),
     );
     if real.is_some() {
-        step(
-            API,
-            format!("pay at {}", session.url.as_deref().unwrap_or("?")),
-        );
+        step(API, "checkout", "pay at", word(session.url.as_deref()));
         return Ok(());
     }
     t.sandbox
         .settle(Api::XpayPlatform, &session.id, Outcome::Complete)?;
-    step(API, "payment completed in the sandbox");
-    step(
-        API,
-        format!(
-            "webhook verified: {}",
-            webhook(
-                &mut t.rx,
-                Api::XpayPlatform,
-                &["checkout.session.completed"]
-            )
-            .await?
-        ),
-    );
+    step(API, "payment", "completed", "in the sandbox");
+    let event = webhook(
+        &mut t.rx,
+        Api::XpayPlatform,
+        &["checkout.session.completed"],
+    )
+    .await?;
+    step(API, "webhook", "verified", event);
     let paid = client.get_checkout_session().id(&session.id).send().await?;
     step(
         API,
-        format!("final state: {:?} / {:?}", paid.status, paid.payment_status),
+        "checkout",
+        word(paid.status.as_ref()),
+        format!(
+            "{}  {}",
+            word(paid.payment_status.as_ref()),
+            xpay_money(paid.amount_total, paid.currency.as_deref())
+        ),
     );
     let intent = paid
         .payment_intent_id
@@ -246,9 +299,12 @@ async fn xpay_platform(t: &mut Tour) -> Result<(), BoxError> {
         .await?;
     step(
         API,
+        "refund",
+        word(refund.status.as_ref()),
         format!(
-            "refunded: {} ({:?}, {:?} minor units)",
-            refund.id, refund.status, refund.amount
+            "{}  {}",
+            refund.id,
+            xpay_money(refund.amount, refund.currency.as_deref())
         ),
     );
     Ok(())
@@ -314,35 +370,45 @@ async fn xstak(t: &mut Tour) -> Result<(), BoxError> {
         .data()?;
     step(
         API,
-        format!("created signed checkout link for intent {}", intent.id),
+        "checkout",
+        "created",
+        format!(
+            "{}  {}  {}  signed",
+            intent.id,
+            word(intent.pi_status.as_ref()),
+            xstak_money(intent.amount, intent.currency.as_deref())
+        ),
     );
     if live {
         step(
             API,
-            format!(
-                "pay at {}",
-                intent.checkout_page_url.as_deref().unwrap_or("?")
-            ),
+            "checkout",
+            "pay at",
+            word(intent.checkout_page_url.as_deref()),
         );
         return Ok(());
     }
     t.sandbox
         .settle(Api::Xstak, &intent.id, Outcome::Complete)?;
-    step(API, "payment completed in the sandbox");
-    step(
-        API,
-        format!(
-            "webhook verified: {}",
-            webhook(&mut t.rx, Api::Xstak, &["PAYMENT_INTENT_NOTIFICATION"]).await?
-        ),
-    );
+    step(API, "payment", "completed", "in the sandbox");
+    let event = webhook(&mut t.rx, Api::Xstak, &["PAYMENT_INTENT_NOTIFICATION"]).await?;
+    step(API, "webhook", "verified", event);
     let done = client
         .retrieve_payment_intent()
         .pi_id(&intent.id)
         .send()
         .await
         .data()?;
-    step(API, format!("final state: {:?}", done.pi_status));
+    step(
+        API,
+        "payment",
+        word(done.pi_status.as_ref()),
+        format!(
+            "{}  {}",
+            done.id,
+            xstak_money(done.amount, done.currency.as_deref())
+        ),
+    );
     let refund = client
         .create_refund()
         .body(types::RefundRequest {
@@ -355,10 +421,12 @@ async fn xstak(t: &mut Tour) -> Result<(), BoxError> {
         .data()?;
     step(
         API,
+        "refund",
+        word(refund.status.as_deref()),
         format!(
-            "refunded 500 PKR: {} ({})",
-            refund.id.as_deref().unwrap_or("?"),
-            refund.status.as_deref().unwrap_or("?")
+            "{}  {}",
+            word(refund.id.as_deref()),
+            xstak_money(refund.refunded_amount, Some("PKR"))
         ),
     );
     Ok(())
@@ -394,47 +462,54 @@ async fn collect(t: &mut Tour) -> Result<(), BoxError> {
     let created = client.create_collection(&new).await?;
     step(
         API,
+        "checkout",
+        "created",
         format!(
-            "created collection {} ({} USD, fee {}, net {})",
+            "{}  {}  {}  fee {}  net {}",
             created.collection_id(),
-            created.amount(),
-            created.fee(),
-            created.net_amount()
+            created.status(),
+            money(created.amount(), "USD"),
+            money(created.fee(), "USD"),
+            money(created.net_amount(), "USD")
         ),
     );
     if live {
-        step(
-            API,
-            format!("pay at {}", created.checkout_url().unwrap_or("?")),
-        );
+        step(API, "checkout", "pay at", word(created.checkout_url()));
         return Ok(());
     }
     t.sandbox
         .settle(Api::Collect, created.collection_id(), Outcome::Complete)?;
-    step(API, "payment completed in the sandbox");
-    step(
-        API,
-        format!(
-            "webhook verified: {}",
-            webhook(
-                &mut t.rx,
-                Api::Collect,
-                &["collection.received", "collection.completed"]
-            )
-            .await?
-        ),
-    );
+    step(API, "payment", "completed", "in the sandbox");
+    let event = webhook(
+        &mut t.rx,
+        Api::Collect,
+        &["collection.received", "collection.completed"],
+    )
+    .await?;
+    step(API, "webhook", "verified", event);
     let done = client.get_collection(created.collection_id()).await?;
     step(
         API,
-        format!("final state (confirmed by GET): {}", done.status),
+        "payment",
+        &done.status,
+        format!(
+            "{}  {}",
+            done.collection_id,
+            money(done.amount.value(), "USD")
+        ),
     );
     let refund = client
         .refund(created.collection_id(), &NewRefund::full())
         .await?;
     step(
         API,
-        format!("refunded {} USD: {}", refund.amount, refund.refund_id),
+        "refund",
+        word(refund.status.as_ref()),
+        format!(
+            "{}  {}",
+            refund.refund_id,
+            money(refund.amount.value(), "USD")
+        ),
     );
     Ok(())
 }
@@ -473,33 +548,42 @@ async fn payfect(t: &mut Tour) -> Result<(), BoxError> {
         .map_err(payfect_client::Error::from)?;
     step(
         API,
+        "checkout",
+        "created",
         format!(
-            "created checkout {} for {} {}",
-            checkout.id, checkout.amount_total, checkout.currency
+            "{}  {}  {}",
+            checkout.id,
+            checkout.status,
+            money(checkout.amount_total, &checkout.currency)
         ),
     );
     if live {
-        step(API, format!("pay at {}", checkout.url));
+        step(API, "checkout", "pay at", &checkout.url);
         return Ok(());
     }
     t.sandbox
         .settle(Api::Payfect, &checkout.id.to_string(), Outcome::Complete)?;
-    step(API, "payment completed in the sandbox");
-    step(
-        API,
-        format!(
-            "callback decrypted and verified: {}",
-            webhook(&mut t.rx, Api::Payfect, &["checkout"]).await?
-        ),
-    );
+    step(API, "payment", "completed", "in the sandbox");
+    let event = webhook(&mut t.rx, Api::Payfect, &["checkout"]).await?;
+    step(API, "callback", "verified", format!("decrypted  {event}"));
     let done = client
         .retrieve_checkout()
         .id(checkout.id.to_string())
         .send()
         .await
         .map_err(payfect_client::Error::from)?;
-    step(API, format!("final state: {}", done.status));
-    step(API, "no refund: Payfect documents no refund endpoint");
+    step(
+        API,
+        "payment",
+        &done.status,
+        format!("{}  {}", done.id, money(done.amount_total, &done.currency)),
+    );
+    step(
+        API,
+        "refund",
+        "skipped",
+        "Payfect documents no refund endpoint",
+    );
     Ok(())
 }
 
@@ -529,24 +613,26 @@ async fn main() -> Result<(), BoxError> {
         tour.sandbox
             .set_webhook_receiver(Some(api), tour.receiver_url(api));
     }
-    println!(
-        "sandbox on {}, webhook receiver on {}",
-        tour.sandbox.addr(),
-        tour.receiver
+    step(
+        "sandbox",
+        "server",
+        "listening",
+        format!("http://{}", tour.sandbox.addr()),
     );
+    step("sandbox", "webhooks", "listening", &tour.receiver);
 
     let mut failed = 0;
-    for (name, result) in [
-        ("XPay platform", xpay_platform(&mut tour).await),
-        ("XPay by XStak", xstak(&mut tour).await),
-        ("Collect (FYATU)", collect(&mut tour).await),
-        ("Payfect", payfect(&mut tour).await),
+    for (api, result) in [
+        ("xpay", xpay_platform(&mut tour).await),
+        ("xstak", xstak(&mut tour).await),
+        ("collect", collect(&mut tour).await),
+        ("payfect", payfect(&mut tour).await),
     ] {
         match result {
-            Ok(()) => println!("{name}: ok\n"),
+            Ok(()) => step(api, "tour", "ok", ""),
             Err(e) => {
                 failed += 1;
-                println!("{name}: FAILED: {e}\n");
+                step(api, "tour", "FAILED", e);
             }
         }
     }
