@@ -13,7 +13,6 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use chrono::TimeDelta;
-use paygate_runtime::RetryPolicy;
 use payfect_client::callback::{CallbackError, CallbackVerifier};
 use payfect_client::timestamp::TimestampFormat;
 use payfect_client::types::{
@@ -22,8 +21,9 @@ use payfect_client::types::{
     SavedPriceInvoiceItem,
 };
 use payfect_client::{Client, Error, OPERATIONS};
-use rust_decimal::Decimal;
+use paygate_runtime::RetryPolicy;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 
 const CHECKOUTS: &str = "/payfect/api/v1/checkouts/";
@@ -139,7 +139,7 @@ async fn every_operation_against_the_sandbox() {
     assert!(
         checkout
             .url
-            .ends_with(&format!("/checkouts/{}", checkout.id))
+            .ends_with(&format!("/_sandbox/pay/payfect/{}", checkout.id))
     );
     assert_eq!(checkout.created_at.format(), TimestampFormat::UnixSeconds);
     let expires = checkout.expires_at.as_ref().unwrap();

@@ -14,8 +14,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use paygate_runtime::{JsonDecimal, RetryPolicy};
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use xpay_client::xstak::{
@@ -166,9 +166,11 @@ async fn every_operation_against_the_sandbox() {
     assert!(
         link.checkout_page_url
             .as_deref()
-            .is_some_and(|u| u.starts_with(
-                "https://xpay-checkout-stage.xstak.com/?source=headless&order_id=checkout-pl-02&id="
-            )),
+            .is_some_and(|u| u.starts_with(&format!(
+                "http://{}/_sandbox/pay/xstak/{}?source=headless&order_id=checkout-pl-02",
+                sandbox.addr(),
+                link.id
+            ))),
         "{:?}",
         link.checkout_page_url
     );
