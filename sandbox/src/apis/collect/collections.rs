@@ -39,10 +39,10 @@ pub(super) async fn create_collection(
     for (slot, name) in urls.iter_mut().zip(["callbackUrl", "webhookUrl"]) {
         match body.get(name) {
             None | Some(Value::Null) => {}
-            Some(Value::String(u)) if u.starts_with("http://") || u.starts_with("https://") => {
-                *slot = Some(u.clone());
-            }
-            Some(_) => return validation(&format!("{name} must be a valid URL"), &rid, now),
+            // The spec states no URL format, so any string is taken; an empty one names no
+            // URL (and webhooks then go to the configured receiver).
+            Some(Value::String(u)) => *slot = Some(u.clone()).filter(|u| !u.is_empty()),
+            Some(_) => return validation(&format!("{name} must be a string"), &rid, now),
         }
     }
     let [callback_url, webhook_url] = urls;

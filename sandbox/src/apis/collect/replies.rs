@@ -14,8 +14,9 @@ impl Paging {
     pub(super) fn read(query: &HashMap<String, String>) -> Result<Paging, String> {
         let int = |key: &str, default: usize, max: usize| match query.get(key) {
             None => Ok(default),
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
+            // The spec's integers are int64: a larger page number is not a valid request.
+            Some(v) => match v.parse::<i64>().ok().and_then(|n| usize::try_from(n).ok()) {
+                Some(n) if (1..=max).contains(&n) => Ok(n),
                 _ => Err(format!("{key} must be an integer between 1 and {max}")),
             },
         };
