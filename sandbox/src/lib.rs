@@ -35,7 +35,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::apis::{CollectSandbox, PayfectSandbox, XpayPlatformSandbox, XstakSandbox};
-use crate::core::idempotency::IdempotencyConfig;
+use crate::core::fake::FakeApi;
+use crate::core::idempotency::Idempotency;
 use crate::core::server::Server;
 pub use crate::core::{
     Api, Credentials, Ctx, Delivery, Fault, FaultId, FaultKind, Faults, Outcome, SettleError,
@@ -93,53 +94,75 @@ struct Apis {
     xstak: Arc<XstakSandbox>,
     collect: Arc<CollectSandbox>,
     payfect: Arc<PayfectSandbox>,
+    /// The idempotent-replay store of each API that has one.
+    replay: Vec<(Api, Idempotency)>,
 }
 
 impl Apis {
     fn new(ctx: &Ctx) -> Self {
-        Apis {
+        let mut apis = Apis {
             xpay_platform: XpayPlatformSandbox::new(ctx.clone()),
             xstak: XstakSandbox::new(ctx.clone()),
             collect: CollectSandbox::new(ctx.clone()),
             payfect: PayfectSandbox::new(ctx.clone()),
-        }
+            replay: Vec::new(),
+        };
+        apis.replay = apis
+            .fakes()
+            .iter()
+            .filter_map(|fake| {
+                let config = fake.idempotency()?;
+                Some((fake.api(), Idempotency::new(ctx.clone(), config)))
+            })
+            .collect();
+        apis
+    }
+
+    /// Every fake, as the one shape they share.
+    fn fakes(&self) -> [Arc<dyn FakeApi>; 4] {
+        [
+            self.xpay_platform.clone(),
+            self.xstak.clone(),
+            self.collect.clone(),
+            self.payfect.clone(),
+        ]
+    }
+
+    fn fake(&self, api: Api) -> Arc<dyn FakeApi> {
+        let [first, rest @ ..] = self.fakes();
+        rest.into_iter()
+            .find(|fake| fake.api() == api)
+            .unwrap_or(first)
+    }
+
+    fn replay(&self, api: Api) -> Option<&Idempotency> {
+        self.replay
+            .iter()
+            .find(|(replay_api, _)| *replay_api == api)
+            .map(|(_, store)| store)
     }
 
     fn settle(&self, api: Api, id: &str, outcome: Outcome) -> Result<Value, SettleError> {
-        match api {
-            Api::XpayPlatform => self.xpay_platform.settle(id, outcome),
-            Api::Xstak => self.xstak.settle(id, outcome),
-            Api::Collect => self.collect.settle(id, outcome),
-            Api::Payfect => self.payfect.settle(id, outcome),
-        }
+        self.fake(api).settle(id, outcome)
     }
 
     /// All four APIs under their prefixes, each with request ids (and idempotent replay where
     /// the provider has it), then fault injection around everything, then the control routes.
     fn router(&self, ctx: &Ctx) -> Router {
-        let xpay_platform =
-            core::idempotency::Idempotency::new(ctx.clone(), IdempotencyConfig::xpay_platform())
-                .apply(self.xpay_platform.router());
-        let xstak = core::idempotency::Idempotency::new(ctx.clone(), IdempotencyConfig::xstak())
-            .apply(self.xstak.router());
-        let apis = Router::new()
-            // Unconfirmed: XPay documents `request_id` only inside error bodies; the header
-            // follows Stripe, whose conventions XPay mirrors.
-            .nest(
-                Api::XpayPlatform.prefix(),
-                core::request_id::apply(xpay_platform, Some("request-id")),
-            )
-            .nest(Api::Xstak.prefix(), core::request_id::apply(xstak, None))
-            .nest(
-                Api::Collect.prefix(),
-                core::request_id::apply(self.collect.router(), None),
-            )
-            .nest(
-                Api::Payfect.prefix(),
-                core::request_id::apply(self.payfect.router(), None),
-            )
-            .fallback(not_found);
-        let apis = ctx.faults().apply(apis);
+        let mut apis = Router::new();
+        for fake in self.fakes() {
+            let api = fake.api();
+            let header = fake.request_id_header();
+            let mut mounts = fake.clone().other_routes();
+            mounts.push((api.prefix(), fake.routes()));
+            for (prefix, mut routes) in mounts {
+                if let Some(replay) = self.replay(api) {
+                    routes = replay.apply(routes);
+                }
+                apis = apis.nest(prefix, core::request_id::apply(routes, header));
+            }
+        }
+        let apis = ctx.faults().apply(apis.fallback(not_found));
         let this = self.clone();
         let settle: core::control::SettleFn =
             Arc::new(move |api, id, outcome| this.settle(api, id, outcome));
@@ -196,6 +219,7 @@ impl Sandbox {
         let ctx = Ctx::new(config.webhooks);
         let apis = Apis::new(&ctx);
         let server = Server::bind(apis.router(&ctx), config.port).await?;
+        ctx.set_origin(server.url());
         let urls = BaseUrls::new(&server.url());
         tracing::info!(url = %server.url(), "sandbox listening");
         Ok(Sandbox {
@@ -268,6 +292,11 @@ impl Sandbox {
     /// Fault rules applied to every API route.
     pub fn faults(&self) -> &Faults {
         self.ctx.faults()
+    }
+
+    /// The idempotent-replay store of `api` (`None` for the APIs without idempotency keys).
+    pub fn idempotency(&self, api: Api) -> Option<&Idempotency> {
+        self.apis.replay(api)
     }
 
     pub fn xpay_platform(&self) -> &Arc<XpayPlatformSandbox> {

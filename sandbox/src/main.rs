@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use paygate_sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
-usage: sandbox [--port N] [--webhook-url URL]
+usage: sandbox [--port N] [--webhook-url URL] [--allow-remote-webhooks]
 
-  --port N           listen on 127.0.0.1:N (default 0: a free port)
-  --webhook-url URL  where webhooks go when a checkout names no URL
+  --port N                 listen on 127.0.0.1:N (default 0: a free port)
+  --webhook-url URL        where webhooks go when a checkout names no URL
+  --allow-remote-webhooks  deliver webhooks to receivers off loopback too
 
 Prints {\"base_urls\", \"control_url\", \"credentials\", \"now\"} as one JSON line on stdout,
 then serves until Ctrl-C. Logs go to stderr (RUST_LOG=sandbox=debug for more).";
@@ -36,6 +37,7 @@ fn parse_args() -> Result<SandboxConfig, String> {
                     .map_err(|_| format!("--port: `{port}` is not a port number"))?;
             }
             "--webhook-url" => config.webhooks.default_url = Some(value("--webhook-url")?),
+            "--allow-remote-webhooks" => config.webhooks.allow_remote_receivers = true,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }

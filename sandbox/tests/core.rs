@@ -369,7 +369,11 @@ async fn same_key_different_body_is_rejected_in_the_xpay_envelope() {
         .unwrap()
         .to_owned();
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["type"], "idempotency_error");
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert!(
+        body["error"].get("param").is_none(),
+        "absent, not null: {body}"
+    );
     assert_eq!(body["request_id"], request_id.as_str());
     assert_eq!(f.runs(), 1);
 }

@@ -139,7 +139,7 @@ async fn every_operation_against_the_sandbox() {
     assert!(
         checkout
             .url
-            .ends_with(&format!("/checkouts/{}", checkout.id))
+            .ends_with(&format!("/_sandbox/pay/payfect/{}", checkout.id))
     );
     assert_eq!(checkout.created_at.format(), TimestampFormat::UnixSeconds);
     let expires = checkout.expires_at.as_ref().unwrap();

@@ -1328,7 +1328,7 @@ async fn idempotent_replay_and_retries_under_faults() {
     assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
     assert_eq!(
         err.error_type(),
-        Some(&types::ErrorType::Unknown("idempotency_error".into()))
+        Some(&types::ErrorType::InvalidRequestError)
     );
 
     // The connection drops after the session was created: the retry carries the same

@@ -167,9 +167,11 @@ async fn every_operation_against_the_sandbox() {
     assert!(
         link.checkout_page_url
             .as_deref()
-            .is_some_and(|u| u.starts_with(
-                "https://xpay-checkout-stage.xstak.com/?source=headless&order_id=checkout-pl-02&id="
-            )),
+            .is_some_and(|u| u.starts_with(&format!(
+                "http://{}/_sandbox/pay/xstak/{}?source=headless&order_id=checkout-pl-02",
+                sandbox.addr(),
+                link.id
+            ))),
         "{:?}",
         link.checkout_page_url
     );

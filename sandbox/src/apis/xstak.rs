@@ -29,14 +29,14 @@ use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
 use xpay_client::xstak::types;
 
+use crate::core::build::BuildError;
+use crate::core::idempotency::IdempotencyConfig;
+use crate::core::store::Capped;
 use crate::core::webhooks::Webhook;
-use crate::core::{Api, Ctx, Outcome, SettleError};
+use crate::core::{Api, Ctx, Outcome, SettleError, secret_eq};
 
 /// Payment methods the hosted checkout offers.
 const CHECKOUT_METHODS: [&str; 5] = ["card", "easypaisa", "jazzcash", "googlepay", "dqr"];
-
-/// Where the hosted checkout page lives (the staging host seen in XStak's documents).
-const CHECKOUT_HOST: &str = "https://xpay-checkout-stage.xstak.com";
 
 struct Intent {
     object: types::PaymentIntent,
@@ -47,10 +47,10 @@ struct Intent {
 
 #[derive(Default)]
 struct Store {
-    intents: HashMap<String, Intent>,
+    intents: Capped<Intent>,
     /// `pi_client_secret` → `_id`.
     by_secret: HashMap<String, String>,
-    refunds: HashMap<String, types::Refund>,
+    refunds: Capped<types::Refund>,
 }
 
 pub struct XstakSandbox {
@@ -99,6 +99,15 @@ fn ok<T: serde::Serialize>(data: &T) -> Response {
     }
 }
 
+/// A sandbox bug (an object it could not build), in XStak's envelope.
+fn internal(error: &BuildError) -> Response {
+    fail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+        error.to_string(),
+    )
+}
+
 fn bad_request(message: impl Into<String>) -> Response {
     fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
@@ -142,6 +151,24 @@ fn is_currency(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
 }
 
+impl crate::core::fake::FakeApi for XstakSandbox {
+    fn api(&self) -> Api {
+        Api::Xstak
+    }
+
+    fn routes(self: Arc<Self>) -> Router {
+        XstakSandbox::router(&self)
+    }
+
+    fn idempotency(&self) -> Option<IdempotencyConfig> {
+        Some(IdempotencyConfig::xstak())
+    }
+
+    fn settle(&self, id: &str, outcome: Outcome) -> Result<Value, SettleError> {
+        XstakSandbox::settle(self, id, outcome)
+    }
+}
+
 impl XstakSandbox {
     pub fn new(ctx: Ctx) -> Arc<Self> {
         Arc::new(XstakSandbox {
@@ -163,6 +190,11 @@ impl XstakSandbox {
             .route("/public/v1/payment/intent/void", post(void))
             .route("/public/v1/refund", post(create_refund))
             .route("/public/v1/refund/{refund_id}", get(retrieve_refund))
+            .route("/public/v1/bnpl/wallet/setup", post(bnpl_wallet_setup))
+            .route(
+                "/public/v1/subscription/wallet/setup",
+                post(subscription_wallet_setup),
+            )
             .with_state(self.clone())
     }
 
@@ -214,15 +246,17 @@ impl XstakSandbox {
             intent.captured = amount;
         }
         intent.object.pi_status = Some(pi_status);
-        intent.object.last_payment_response = Some(types::LastPaymentResponse {
-            error: Some(error),
+        intent.object.last_payment_response = crate::build!(types::LastPaymentResponse {
+            error: Some(i64::from(error)),
             message: Some(message.to_owned()),
             status: Some(tx_status.to_owned()),
-            token: None,
-        });
+        })
+        .ok();
         let value = serde_json::to_value(&intent.object)
             .map_err(|e| SettleError::InvalidState(format!("cannot encode the intent: {e}")))?;
-        let webhook = self.notification(intent, tx_status, message, None);
+        let webhook = self
+            .notification(intent, tx_status, message, None)
+            .map_err(|e| SettleError::InvalidState(e.to_string()))?;
         drop(store);
         self.ctx.webhooks().send(webhook);
         Ok(value)
@@ -252,12 +286,18 @@ impl XstakSandbox {
                     "The publishable key cannot be used for server calls; use the secret key.",
                 );
             }
-            Some(key) if key != creds.xstak_api_key.expose_secret() => {
+            Some(key)
+                if !secret_eq(
+                    key.as_bytes(),
+                    creds.xstak_api_key.expose_secret().as_bytes(),
+                ) =>
+            {
                 return unauthorized("Invalid credentials.");
             }
             Some(_) => {}
         }
-        if header("x-account-id") != Some(creds.xstak_account_id.as_str()) {
+        let account = header("x-account-id").unwrap_or_default();
+        if !secret_eq(account.as_bytes(), creds.xstak_account_id.as_bytes()) {
             return unauthorized("Invalid credentials.");
         }
         let Some(body) = body else {
@@ -343,8 +383,13 @@ impl XstakSandbox {
                 request.description,
                 false,
             )
-        };
+        }
+        .map_err(|e| internal(&e))?;
         let reply = ok(&intent.object);
+        if !reply.status().is_success() {
+            // Nothing is stored when the reply cannot be written.
+            return Err(reply);
+        }
         let id = intent.object.id.clone();
         let mut store = self.store();
         if let Some(secret) = &intent.object.pi_client_secret {
@@ -352,7 +397,11 @@ impl XstakSandbox {
                 .by_secret
                 .insert(secret.expose_secret().to_owned(), id.clone());
         }
-        store.intents.insert(id, intent);
+        for (_, evicted) in store.intents.insert(id, intent) {
+            if let Some(secret) = &evicted.object.pi_client_secret {
+                store.by_secret.remove(secret.expose_secret());
+            }
+        }
         Ok(reply)
     }
 
@@ -364,6 +413,11 @@ impl XstakSandbox {
     ) -> Result<(), Response> {
         if amount.0 <= Decimal::ZERO {
             return Err(bad_request("Amount must be greater than 0."));
+        }
+        // XStak's server holds amounts in JavaScript numbers; one a double cannot hold
+        // exactly could not be echoed back.
+        if js::format_decimal(&amount.0).is_err() {
+            return Err(bad_request("Amount is out of range."));
         }
         if !is_currency(currency) {
             return Err(bad_request(
@@ -390,7 +444,7 @@ impl XstakSandbox {
         capture_method: types::CaptureMethod,
         description: Option<String>,
         checkout: bool,
-    ) -> Intent {
+    ) -> Result<Intent, BuildError> {
         let id = format!("xpay_pi_{}", random_hex(32));
         let secret = format!("{id}_cs_{}", random_hex(32));
         let metadata = metadata.unwrap_or_else(|| types::Metadata(Map::new()));
@@ -401,18 +455,19 @@ impl XstakSandbox {
             .to_owned();
         let shipping = shipping.cloned().unwrap_or_default();
         let text = |s: Option<String>| Some(s.unwrap_or_default());
-        let object = types::PaymentIntent {
+        let object = crate::build!(types::PaymentIntent {
             id: id.clone(),
-            pi_client_secret: Some(secret.into()),
+            pi_client_secret: Some(paygate_runtime::secret::ClientSecret::from(secret)),
             created_at: Some(self.ctx.now()),
             amount: Some(amount),
             currency: Some(currency),
-            refund: Some(types::IntentRefund {
+            refund: crate::build!(types::IntentRefund {
                 refunded_amount: Some(JsonDecimal(Decimal::ZERO)),
-                refund_object_id: None,
-            }),
+                refund_object_id: Option::<String>::None,
+            })
+            .ok(),
             object_name: Some("payment_intent".to_owned()),
-            customer: Some(types::PaymentIntentCustomer {
+            customer: crate::build!(types::PaymentIntentCustomer {
                 name: Some(customer.name.clone()),
                 email: text(customer.email.clone()),
                 phone: text(customer.phone.clone()),
@@ -423,11 +478,12 @@ impl XstakSandbox {
                         .clone()
                         .unwrap_or_else(|| "No".into()),
                 ),
-            }),
+            })
+            .ok(),
             description: text(description),
             pi_status: Some(types::PaymentIntentStatus::RequiresPaymentMethod),
             pm_token: Some(String::new()),
-            shipping: Some(types::PaymentIntentShipping {
+            shipping: crate::build!(types::PaymentIntentShipping {
                 address1: text(shipping.address1),
                 address2: Some(String::new()),
                 city: text(shipping.city),
@@ -438,35 +494,37 @@ impl XstakSandbox {
                 province: text(shipping.province),
                 zip: text(shipping.zip),
                 shipping_method: text(shipping.shipping_method),
-            }),
+            })
+            .ok(),
             metadata: Some(metadata),
-            token: None,
+            token: Option::<String>::None,
             capture_method: Some(capture_method),
             html_response: Some(types::JsonObject(Map::new())),
             bank_response: Some(types::JsonObject(Map::new())),
-            last_payment_response: Some(types::LastPaymentResponse {
-                token: None,
-                error: None,
-                message: None,
-                status: None,
-            }),
+            last_payment_response: crate::build!(types::LastPaymentResponse {
+                token: Option::<String>::None,
+                error: Option::<i64>::None,
+                message: Option::<String>::None,
+                status: Option::<String>::None,
+            })
+            .ok(),
             encryption_key: (!checkout).then(|| random_hex(16)),
             billing_address: Some(types::JsonObject(Map::new())),
             routing_rules_history: Some(types::RoutingRulesHistory(Vec::new())),
             subscription: Some(types::JsonObject(Map::new())),
             checkout_page_url: checkout.then(|| {
                 format!(
-                    "{CHECKOUT_HOST}/?source=headless&order_id={}&id={}",
+                    "{}?source=headless&order_id={}",
+                    self.ctx.pay_url(Api::Xstak, &id),
                     encode_component(&order_reference),
-                    random_hex(12)
                 )
             }),
-        };
-        Intent {
+        })?;
+        Ok(Intent {
             object,
             captured: Decimal::ZERO,
             refunded: Decimal::ZERO,
-        }
+        })
     }
 
     /// `PAYMENT_INTENT_NOTIFICATION` for `intent`, signed as XStak signs it: `X-Signature`,
@@ -477,25 +535,25 @@ impl XstakSandbox {
         tx_status: &str,
         bank_message: &str,
         refund_id: Option<String>,
-    ) -> Webhook {
+    ) -> Result<Webhook, BuildError> {
         let object = &intent.object;
         let now = self.ctx.now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let customer = object.customer.clone().unwrap_or_default();
-        let webhook_customer = types::WebhookCustomer {
+        let webhook_customer = crate::build!(types::WebhookCustomer {
             name: customer.name,
             email: customer.email,
             phone: customer.phone.filter(|p| !p.is_empty()),
-        };
+        })?;
         let order_reference = object
             .metadata
             .as_ref()
             .and_then(|m| m.get("order_reference"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let notification = types::PaymentIntentNotification {
+        let notification = crate::build!(types::PaymentIntentNotification {
             type_: types::WebhookEventType::PaymentIntentNotification,
             payment_intent_id: Some(object.id.clone()),
-            refund_id,
+            refund_id: refund_id,
             amount: object.amount,
             currency: object.currency.clone(),
             status: object.pi_status.clone(),
@@ -503,46 +561,51 @@ impl XstakSandbox {
             shipping: Some(types::JsonObject(Map::new())),
             payment_method_types: Some(types::PaymentMethodType::Card),
             product: Some(types::JsonObject(Map::new())),
-            transaction_details: Some(types::TransactionDetails {
+            transaction_details: crate::build!(types::TransactionDetails {
                 id: Some(format!("txn_{}", random_hex(12))),
-                order: Some(types::WebhookOrder {
+                order: crate::build!(types::WebhookOrder {
                     customer: Some(webhook_customer),
                     name: order_reference,
                     type_: Some("headless".to_owned()),
-                }),
+                })
+                .ok(),
                 status: Some(tx_status.to_owned()),
                 secure: Some("3DS2".to_owned()),
                 refunded_amount: Some(JsonDecimal(intent.refunded)),
                 gateway: Some("sandbox".to_owned()),
                 response_from_bank: Some(bank_message.to_owned()),
                 status_message_from_bank: Some(format!("PAYMENT_{tx_status}")),
-                activity: vec![types::TransactionActivity {
+                activity: vec![crate::build!(types::TransactionActivity {
                     status: Some(tx_status.to_owned()),
                     amount: object.amount,
                     timestamp: Some(now.clone()),
                     created_at: Some(now),
                     token: Some(String::new()),
-                    card: Some(types::ActivityCard {
+                    card: crate::build!(types::ActivityCard {
                         bin: Some("512345".to_owned()),
                         last4digits: Some("0008".to_owned()),
                         name: object.customer.as_ref().and_then(|c| c.name.clone()),
                         funding_method: Some("DEBIT".to_owned()),
                         type_: Some("MASTERCARD".to_owned()),
-                        issuer_details: Some(types::CardIssuerDetails {
+                        issuer_details: crate::build!(types::CardIssuerDetails {
                             card_issuer: Some("Sandbox Bank".to_owned()),
                             card_network: Some("MASTERCARD".to_owned()),
                             card_type: Some("DEBIT".to_owned()),
-                        }),
-                    }),
-                    x3ds: Some(types::ThreeDsResult {
+                        })
+                        .ok(),
+                    })
+                    .ok(),
+                    x3ds: crate::build!(types::ThreeDsResult {
                         authorization_code: Some(String::new()),
                         secure: Some("3DS2".to_owned()),
                         eci: Some("02".to_owned()),
-                    }),
+                    })
+                    .ok(),
                     processing: Some(types::JsonObject(Map::new())),
-                }],
-            }),
-        };
+                })?],
+            })
+            .ok(),
+        })?;
         // What XStak's Node.js server sends: JSON.stringify of the payload.
         let body = serde_json::to_value(&notification)
             .map(|v| js::stringify(&v))
@@ -555,8 +618,10 @@ impl XstakSandbox {
                 .as_bytes(),
             body.as_bytes(),
         );
-        Webhook::json(Api::Xstak, "PAYMENT_INTENT_NOTIFICATION", None, body)
-            .header("X-Signature", signature)
+        Ok(
+            Webhook::json(Api::Xstak, "PAYMENT_INTENT_NOTIFICATION", None, body)
+                .header("X-Signature", signature),
+        )
     }
 
     fn retrieve(&self, headers: &HeaderMap, id: &str) -> Result<Response, Response> {
@@ -629,7 +694,9 @@ impl XstakSandbox {
             ("VOIDED", "The authorization was voided")
         };
         let reply = ok(&intent.object);
-        let webhook = self.notification(intent, tx_status, message, None);
+        let webhook = self
+            .notification(intent, tx_status, message, None)
+            .map_err(|e| internal(&e))?;
         drop(store);
         self.ctx.webhooks().send(webhook);
         Ok(reply)
@@ -660,25 +727,30 @@ impl XstakSandbox {
             )));
         }
         let refund_id = format!("xpay_rf_{}", random_hex(12));
-        intent.refunded += amount;
-        intent.object.refund = Some(types::IntentRefund {
-            refunded_amount: Some(JsonDecimal(intent.refunded)),
-            refund_object_id: Some(refund_id.clone()),
-        });
-        let refund = types::Refund {
+        // Built before anything changes.
+        let refund = crate::build!(types::Refund {
             id: Some(refund_id.clone()),
             payment_intent_id: Some(request.payment_intent_id.clone()),
             refunded_amount: Some(request.refunded_amount),
             reason: request.reason,
             status: Some("succeeded".to_owned()),
             created_at: Some(self.ctx.now().to_rfc3339_opts(SecondsFormat::Millis, true)),
-        };
-        let webhook = self.notification(
-            intent,
-            "REFUNDED",
-            "The refund was processed",
-            Some(refund_id.clone()),
-        );
+        })
+        .map_err(|e| internal(&e))?;
+        intent.refunded += amount;
+        intent.object.refund = crate::build!(types::IntentRefund {
+            refunded_amount: Some(JsonDecimal(intent.refunded)),
+            refund_object_id: Some(refund_id.clone()),
+        })
+        .ok();
+        let webhook = self
+            .notification(
+                intent,
+                "REFUNDED",
+                "The refund was processed",
+                Some(refund_id.clone()),
+            )
+            .map_err(|e| internal(&e))?;
         store.refunds.insert(refund_id, refund.clone());
         drop(store);
         self.ctx.webhooks().send(webhook);
@@ -733,4 +805,29 @@ async fn create_refund(State(sb): Sb, headers: HeaderMap, body: Bytes) -> Respon
 
 async fn retrieve_refund(State(sb): Sb, headers: HeaderMap, Path(id): Path<String>) -> Response {
     either(sb.retrieve_refund(&headers, &id))
+}
+
+/// JazzCash wallet setup (BNPL or tokenized subscription): signed like every call, answered
+/// in the success envelope with the page the customer continues on. Only `data.redirect_url`
+/// is documented ([SUB]); the sandbox checks no body fields (their rules are undocumented),
+/// and its page is the sandbox's own.
+fn wallet_setup(sb: &XstakSandbox, headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
+    sb.authenticate(headers, Some(body))?;
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| bad_request(format!("Invalid request body: {e}")))?;
+    if !request.is_object() {
+        return Err(bad_request("Invalid request body: expected a JSON object."));
+    }
+    let id = format!("xpay_ws_{}", random_hex(32));
+    Ok(ok(&serde_json::json!({
+        "redirect_url": sb.ctx.pay_url(Api::Xstak, &id),
+    })))
+}
+
+async fn bnpl_wallet_setup(State(sb): Sb, headers: HeaderMap, body: Bytes) -> Response {
+    either(wallet_setup(&sb, &headers, &body))
+}
+
+async fn subscription_wallet_setup(State(sb): Sb, headers: HeaderMap, body: Bytes) -> Response {
+    either(wallet_setup(&sb, &headers, &body))
 }

@@ -11,13 +11,14 @@
 //! | DELETE | `/_sandbox/faults/{id}` | | remove one rule |
 //! | GET, DELETE | `/_sandbox/deliveries` | | webhook attempts (`?api=`, `?webhook_id=`), forget them |
 //! | PUT | `/_sandbox/webhook-receiver` | `{"api"?, "url"}` | default receiver (`url: null` removes) |
+//! | GET, POST | `/_sandbox/pay/{api}/{id}` | form `outcome` (POST) | hosted pay page; settles |
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -53,6 +54,7 @@ pub fn router(ctx: Ctx, settle: SettleFn) -> Router {
             get(list_deliveries).delete(clear_deliveries),
         )
         .route("/_sandbox/webhook-receiver", put(set_receiver))
+        .merge(super::pay_page::router(settle.clone()))
         .with_state(Control { ctx, settle })
 }
 
@@ -89,13 +91,9 @@ pub fn info_json(ctx: &Ctx, origin: &str) -> Value {
     })
 }
 
-async fn info(State(control): State<Control>, headers: HeaderMap) -> Json<Value> {
-    // The server only listens on loopback; the Host header names the port the caller used.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    Json(info_json(&control.ctx, &format!("http://{host}")))
+async fn info(State(control): State<Control>) -> Json<Value> {
+    // The bound address, not the Host header: the caller controls that header.
+    Json(info_json(&control.ctx, control.ctx.origin()))
 }
 
 #[derive(Deserialize)]
@@ -259,6 +257,11 @@ async fn set_receiver(
         Ok(api) => api,
         Err(message) => return error(StatusCode::BAD_REQUEST, "unknown_api", message),
     };
+    if let Some(url) = &request.url
+        && let Err(why) = control.ctx.webhooks().check_receiver(url)
+    {
+        return error(StatusCode::BAD_REQUEST, "receiver_not_allowed", why);
+    }
     control.ctx.webhooks().set_receiver(api, request.url);
     StatusCode::NO_CONTENT.into_response()
 }

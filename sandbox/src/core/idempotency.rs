@@ -30,6 +30,10 @@ use super::{Api, Ctx, RequestId};
 /// Largest request body fingerprinted; bigger requests are refused with 413.
 const MAX_BODY: usize = 1 << 20;
 
+/// Most keys remembered per API. Past it, expired keys are swept first, then the oldest
+/// finished ones are forgotten (a later retry with such a key runs again, as after expiry).
+pub const MAX_KEYS: usize = 10_000;
+
 /// Sent on replayed responses (Stripe's name; sandbox-only, the providers document none).
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
@@ -45,6 +49,10 @@ pub struct IdempotencyConfig {
     pub mismatch: MismatchReply,
     /// How long a key is remembered, on the sandbox clock.
     pub ttl: TimeDelta,
+    /// The request headers that carry the caller's credentials. A replay must present the
+    /// same values as the request that stored the reply: the original passed authentication
+    /// (failed authentications are never stored), so equal values are valid ones.
+    pub credential_headers: &'static [&'static str],
 }
 
 impl IdempotencyConfig {
@@ -55,6 +63,7 @@ impl IdempotencyConfig {
             header: HeaderName::from_static("idempotency-key"),
             mismatch: xpay_platform_mismatch,
             ttl: TimeDelta::hours(24),
+            credential_headers: &["authorization"],
         }
     }
 
@@ -65,24 +74,24 @@ impl IdempotencyConfig {
             header: HeaderName::from_static("x-idempotency-key"),
             mismatch: xstak_mismatch,
             ttl: TimeDelta::hours(24),
+            credential_headers: &["x-api-key", "x-account-id", "x-signature"],
         }
     }
 }
 
-/// XPay's envelope (`{error:{type,code,message,param,doc_url}, request_id}`). The `type`,
-/// `code` and the 400 status are unconfirmed: XPay documents only that a reused key with a
+/// XPay's envelope (`{error:{type,message}, request_id}`). The type and the 400 status are
+/// unconfirmed: XPay documents only that a reused key with a
 /// different body is rejected ("fingerprint mismatch" in its plugin); these follow Stripe,
 /// which XPay mirrors elsewhere.
 fn xpay_platform_mismatch(key: &str, request_id: &RequestId) -> Response {
+    // Stripe's `idempotency_error` type and `idempotency_key_reused` code are not in XPay's
+    // documented enums, so the reply uses the documented type and leaves `code` out.
     let body = json!({
         "error": {
-            "type": "idempotency_error",
-            "code": "idempotency_key_reused",
+            "type": "invalid_request_error",
             "message": format!(
                 "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
             ),
-            "param": null,
-            "doc_url": null,
         },
         "request_id": request_id.as_str(),
     });
@@ -121,11 +130,13 @@ impl Stored {
 enum Entry {
     InFlight {
         fingerprint: [u8; 32],
+        credentials: [u8; 32],
         /// Closed (its sender dropped) when the first request finishes.
         done: tokio::sync::watch::Receiver<()>,
     },
     Done {
         fingerprint: [u8; 32],
+        credentials: [u8; 32],
         stored: Stored,
         at: DateTime<Utc>,
     },
@@ -181,6 +192,42 @@ impl Idempotency {
     fn is_fresh(&self, at: DateTime<Utc>) -> bool {
         self.inner.ctx.now() - at < self.inner.config.ttl
     }
+
+    /// How many keys are remembered (finished or in flight).
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    /// Whether no key is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.entries().is_empty()
+    }
+
+    /// Keeps the store bounded before a new key goes in: every 1,024 keys (and at the cap)
+    /// expired keys are swept; at the cap the oldest finished tenth is forgotten too.
+    fn make_room(&self, entries: &mut HashMap<String, Entry>) {
+        if entries.len() % 1024 != 1023 && entries.len() < MAX_KEYS {
+            return;
+        }
+        entries.retain(|_, entry| match entry {
+            Entry::InFlight { .. } => true,
+            Entry::Done { at, .. } => self.is_fresh(*at),
+        });
+        if entries.len() < MAX_KEYS {
+            return;
+        }
+        let mut finished: Vec<(DateTime<Utc>, String)> = entries
+            .iter()
+            .filter_map(|(key, entry)| match entry {
+                Entry::Done { at, .. } => Some((*at, key.clone())),
+                Entry::InFlight { .. } => None,
+            })
+            .collect();
+        finished.sort();
+        for (_, key) in finished.into_iter().take(MAX_KEYS / 10) {
+            entries.remove(&key);
+        }
+    }
 }
 
 enum Decision {
@@ -188,6 +235,9 @@ enum Decision {
     Wait(tokio::sync::watch::Receiver<()>),
     Replay(Stored),
     Mismatch,
+    /// Other credentials than the original's: the handler authenticates them afresh, and the
+    /// stored reply stays out of reach.
+    Bypass,
 }
 
 async fn idempotency_middleware(
@@ -217,6 +267,7 @@ async fn idempotency_middleware(
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let fingerprint = fingerprint(&parts.method, &parts.uri, &body);
+    let credentials = credentials(&parts.headers, store.inner.config.credential_headers);
     let request_id = parts
         .extensions
         .get::<RequestId>()
@@ -229,10 +280,13 @@ async fn idempotency_middleware(
             match entries.get(&key) {
                 Some(Entry::Done {
                     fingerprint: stored_fp,
+                    credentials: stored_creds,
                     stored,
                     at,
                 }) if store.is_fresh(*at) => {
-                    if *stored_fp == fingerprint {
+                    if *stored_creds != credentials {
+                        Decision::Bypass
+                    } else if *stored_fp == fingerprint {
                         Decision::Replay(stored.clone())
                     } else {
                         Decision::Mismatch
@@ -240,9 +294,12 @@ async fn idempotency_middleware(
                 }
                 Some(Entry::InFlight {
                     fingerprint: running_fp,
+                    credentials: running_creds,
                     done,
                 }) => {
-                    if *running_fp == fingerprint {
+                    if *running_creds != credentials {
+                        Decision::Bypass
+                    } else if *running_fp == fingerprint {
                         Decision::Wait(done.clone())
                     } else {
                         Decision::Mismatch
@@ -250,7 +307,15 @@ async fn idempotency_middleware(
                 }
                 _ => {
                     let (sender, done) = tokio::sync::watch::channel(());
-                    entries.insert(key.clone(), Entry::InFlight { fingerprint, done });
+                    store.make_room(&mut entries);
+                    entries.insert(
+                        key.clone(),
+                        Entry::InFlight {
+                            fingerprint,
+                            credentials,
+                            done,
+                        },
+                    );
                     Decision::Run(sender)
                 }
             }
@@ -258,6 +323,9 @@ async fn idempotency_middleware(
         match decision {
             Decision::Replay(stored) => return stored.replay(),
             Decision::Mismatch => return (store.inner.config.mismatch)(&key, &request_id),
+            Decision::Bypass => {
+                return next.run(Request::from_parts(parts, Body::from(body))).await;
+            }
             Decision::Wait(mut done) => {
                 // Errs once the first request's sender is dropped, i.e. when it has finished.
                 let _ = done.changed().await;
@@ -301,15 +369,20 @@ impl FirstRequest {
             headers.remove(header::DATE);
             headers.remove(header::CONTENT_LENGTH);
             let at = self.store.inner.ctx.now();
-            let fingerprint = match self.store.entries().get(&self.key) {
-                Some(Entry::InFlight { fingerprint, .. }) => Some(*fingerprint),
+            let running = match self.store.entries().get(&self.key) {
+                Some(Entry::InFlight {
+                    fingerprint,
+                    credentials,
+                    ..
+                }) => Some((*fingerprint, *credentials)),
                 _ => None,
             };
-            if let Some(fingerprint) = fingerprint {
+            if let Some((fingerprint, credentials)) = running {
                 self.store.entries().insert(
                     self.key.clone(),
                     Entry::Done {
                         fingerprint,
+                        credentials,
                         stored: Stored {
                             status: parts.status,
                             headers,
@@ -346,6 +419,22 @@ fn storable(status: StatusCode) -> bool {
                 | StatusCode::UNPROCESSABLE_ENTITY
                 | StatusCode::TOO_MANY_REQUESTS
         )
+}
+
+/// A digest of the credential headers' values (absent and empty headers differ).
+fn credentials(headers: &HeaderMap, names: &[&str]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for name in names {
+        match headers.get(*name) {
+            Some(value) => {
+                hash.update([1]);
+                hash.update(value.as_bytes());
+            }
+            None => hash.update([0]),
+        }
+        hash.update([0]);
+    }
+    hash.finalize().into()
 }
 
 fn fingerprint(method: &Method, uri: &http::Uri, body: &[u8]) -> [u8; 32] {

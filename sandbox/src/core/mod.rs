@@ -2,13 +2,17 @@
 //! generic HTTP behaviour (fault injection, idempotent replay, request ids) that wraps each
 //! API's router.
 
+pub mod build;
 pub mod clock;
 pub mod control;
 pub mod credentials;
+pub mod fake;
 pub mod faults;
 pub mod idempotency;
+pub mod pay_page;
 pub mod request_id;
 pub mod server;
+pub mod store;
 pub mod webhooks;
 
 use std::fmt;
@@ -130,6 +134,8 @@ pub struct Ctx {
 }
 
 struct CtxInner {
+    /// `http://127.0.0.1:PORT`, from the bound address once the server listens.
+    origin: std::sync::OnceLock<String>,
     clock: Clock,
     creds: Credentials,
     webhooks: Webhooks,
@@ -161,6 +167,7 @@ impl Ctx {
         Ctx {
             inner: Arc::new(CtxInner {
                 webhooks: Webhooks::new(webhooks, clock.clone()),
+                origin: std::sync::OnceLock::new(),
                 clock,
                 creds: Credentials::sandbox(),
                 faults: Faults::new(),
@@ -172,6 +179,33 @@ impl Ctx {
     /// Every expiry (sessions, tokens, idempotency keys) is measured against it.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// Where the sandbox listens, `http://127.0.0.1:PORT`: the origin of every URL it hands
+    /// out (base URLs, hosted pay pages). Taken from the bound address, never from a request's
+    /// `Host` header, which the caller controls. Before the server is bound:
+    /// `http://127.0.0.1`.
+    pub fn origin(&self) -> &str {
+        self.inner
+            .origin
+            .get()
+            .map_or("http://127.0.0.1", String::as_str)
+    }
+
+    /// Records the bound address (the first call wins).
+    pub fn set_origin(&self, origin: impl Into<String>) {
+        let _ = self.inner.origin.set(origin.into());
+    }
+
+    /// The hosted pay page of a checkout of `api`, served by the sandbox itself
+    /// (`/_sandbox/pay/{api}/{id}`): a person can pay, fail or cancel it in a browser.
+    pub fn pay_url(&self, api: Api, id: &str) -> String {
+        format!(
+            "{}/_sandbox/pay/{}/{}",
+            self.origin(),
+            api.as_str(),
+            pay_page::encode_component(id)
+        )
     }
 
     pub fn clock(&self) -> &Clock {
@@ -212,6 +246,13 @@ impl Ctx {
         }
         id
     }
+}
+
+/// Compares a presented secret with the expected one in constant time, so response timing
+/// reveals nothing about how much of a guess was right. Every API's credential check uses it.
+pub fn secret_eq(given: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    given.ct_eq(expected).into()
 }
 
 pub(crate) fn new_id(prefix: &str) -> String {

@@ -27,6 +27,34 @@ pub struct WebhookConfig {
     pub retry_delays: Vec<Duration>,
     /// How long one attempt may take before it counts as failed (FYATU: reply within 10 s).
     pub attempt_timeout: Duration,
+    /// Deliver to receivers off loopback too. Off by default: a resource names its own
+    /// webhook URL, so anyone who can reach the sandbox could otherwise aim its POSTs at any
+    /// host.
+    pub allow_remote_receivers: bool,
+}
+
+/// Most delivery attempts remembered; past it the oldest are forgotten.
+pub const MAX_DELIVERIES: usize = 2_000;
+
+/// Whether `url` is an http(s) URL on loopback (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
 }
 
 impl Default for WebhookConfig {
@@ -39,6 +67,7 @@ impl Default for WebhookConfig {
                 Duration::from_millis(1800),
             ],
             attempt_timeout: Duration::from_secs(10),
+            allow_remote_receivers: false,
         }
     }
 }
@@ -213,6 +242,19 @@ impl Webhooks {
         }
     }
 
+    /// `Err` (the reason) when webhooks may not go to `url`: off loopback without
+    /// `allow_remote_receivers`.
+    pub fn check_receiver(&self, url: &str) -> Result<(), String> {
+        if is_loopback_url(url) || lock(&self.inner.config).allow_remote_receivers {
+            Ok(())
+        } else {
+            Err(format!(
+                "webhook receiver {url} is not an http(s) URL on loopback; start the sandbox \
+                 with --allow-remote-webhooks to deliver elsewhere"
+            ))
+        }
+    }
+
     /// The receiver a webhook of `api` goes to when its resource names none.
     pub fn receiver(&self, api: Api) -> Option<String> {
         lock(&self.inner.receivers)
@@ -239,6 +281,10 @@ impl Webhooks {
             ));
             return webhook_id;
         };
+        if let Err(why) = self.check_receiver(&url) {
+            self.record(self.undelivered(&webhook, &webhook_id, Some(url), &why));
+            return webhook_id;
+        }
         let Some(runtime) = self.inner.runtime.clone() else {
             self.record(self.undelivered(
                 &webhook,
@@ -340,6 +386,10 @@ impl Webhooks {
         let count = {
             let mut deliveries = lock(&self.inner.deliveries);
             deliveries.push(delivery);
+            if deliveries.len() > MAX_DELIVERIES {
+                let excess = deliveries.len() - MAX_DELIVERIES;
+                deliveries.drain(..excess);
+            }
             deliveries.len()
         };
         self.inner.recorded.send_replace(count);
