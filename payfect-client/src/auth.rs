@@ -13,7 +13,7 @@ use reqwest::header::HeaderValue;
 use crate::Client;
 
 /// The documented base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.payfect.finance/api/v1";
+pub const DEFAULT_BASE_URL: &str = "https://api.payfect.finance/api";
 
 /// Environment variable read by [`ClientBuilder::from_env`] for the API key.
 pub const API_KEY_ENV: &str = "PAYFECT_API_KEY";
@@ -58,7 +58,7 @@ pub enum ConfigError {
 /// ```no_run
 /// # fn demo() -> Result<(), payfect_client::auth::ConfigError> {
 /// let client = payfect_client::Client::builder(std::env::var("PAYFECT_API_KEY").unwrap_or_default())
-///     .base_url("https://api.payfect.finance/api/v1")
+///     .base_url("https://api.payfect.finance/api")
 ///     .build()?;
 /// # Ok(()) }
 /// ```

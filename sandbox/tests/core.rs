@@ -520,7 +520,10 @@ async fn clock_advances() {
     assert_eq!(ctx.clock().offset(), chrono::TimeDelta::seconds(3660));
     // Absurd requests saturate instead of overflowing date arithmetic.
     ctx.clock().advance(Duration::from_secs(u64::MAX));
-    assert_eq!(ctx.clock().offset(), paygate_sandbox::core::Clock::MAX_OFFSET);
+    assert_eq!(
+        ctx.clock().offset(),
+        paygate_sandbox::core::Clock::MAX_OFFSET
+    );
     assert!(ctx.now() + chrono::TimeDelta::days(365) > ctx.now());
 }
 

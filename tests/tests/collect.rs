@@ -18,8 +18,8 @@ use collect_client::{
 };
 use futures::TryStreamExt;
 use paygate_runtime::{ManualClock, RetryPolicy};
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 
 const COLLECTIONS: &str = "/collect/api/v3/collections";

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use paygate_runtime::RetryPolicy;
 use http::Method;
+use paygate_runtime::RetryPolicy;
 use paygate_sandbox::core::faults::ActiveFault;
 use paygate_sandbox::{Api, Fault, FaultId, FaultKind, Faults, Sandbox};
 use serde_json::{Value, json};

@@ -13,7 +13,6 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use chrono::TimeDelta;
-use paygate_runtime::RetryPolicy;
 use payfect_client::callback::{CallbackError, CallbackVerifier};
 use payfect_client::timestamp::TimestampFormat;
 use payfect_client::types::{
@@ -22,8 +21,9 @@ use payfect_client::types::{
     SavedPriceInvoiceItem,
 };
 use payfect_client::{Client, Error, OPERATIONS};
-use rust_decimal::Decimal;
+use paygate_runtime::RetryPolicy;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 
 const CHECKOUTS: &str = "/payfect/api/v1/checkouts/";

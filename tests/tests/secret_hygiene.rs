@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use paygate_runtime::{ExposeSecret, RetryPolicy};
 use http::Method;
+use paygate_runtime::{ExposeSecret, RetryPolicy};
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;

@@ -14,8 +14,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use paygate_runtime::{JsonDecimal, RetryPolicy};
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
+use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use xpay_client::xstak::{

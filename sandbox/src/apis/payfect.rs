@@ -87,8 +87,8 @@ impl PayfectSandbox {
     /// Routes with the paths of `specs/payfect.yaml` (trailing slashes included).
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
-            .route("/checkouts/", post(create_checkout))
-            .route("/checkouts/{id}/", get(retrieve_checkout))
+            .route("/v1/checkouts/", post(create_checkout))
+            .route("/v1/checkouts/{id}/", get(retrieve_checkout))
             .route("/products/", post(create_product))
             .route("/prices/", post(create_price))
             .route("/payment-links/", post(create_payment_link))
@@ -667,7 +667,7 @@ async fn create_checkout(State(sb): Sb, headers: HeaderMap, body: Bytes) -> Resp
         name_collection: false,
         email_collection: false,
         phone_number_collection: false,
-        shipping_address_collection: Value::Null,
+        shipping_address_collection: None,
         invoice_items: items,
         amount_total: money(total),
         status: types::CheckoutStatus::Open,

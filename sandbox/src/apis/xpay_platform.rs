@@ -925,7 +925,7 @@ impl Db {
         session.status = Some(types::CheckoutSessionStatus::Complete);
         session.payment_status = Some(types::CheckoutSessionPaymentStatus::Paid);
         session.customer_id = Some(customer_id);
-        session.customer = customer;
+        session.customer = customer.map(Into::into);
         session.payment_intent_id = Some(intent_id);
         session.payment_intent = Some(intent);
         session.updated_at = Some(ts(now));
@@ -972,6 +972,7 @@ impl Db {
                     code: Some("card_declined".into()),
                     decline_code: Some("generic_decline".into()),
                     message: Some("Your card was declined.".into()),
+                    ..Default::default()
                 })
                 .created_at(ts(now))
                 .try_into(),
@@ -2438,7 +2439,7 @@ async fn create_refund(State(sb): Sb, rid: RequestId, headers: HeaderMap, body: 
                     .object("refund".to_string())
                     .amount(amount)
                     .currency(charge.currency.clone())
-                    .status(types::RefundStatus::Succeeded)
+                    .status(types::RefundStatus::SUCCEEDED)
                     .charge_id(charge.id.clone())
                     .payment_intent_id(charge.payment_intent_id.clone())
                     .reason(req.reason.clone())

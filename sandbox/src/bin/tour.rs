@@ -21,8 +21,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use rust_decimal::Decimal;
 use paygate_sandbox::{Api, Outcome, Sandbox};
+use rust_decimal::Decimal;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 

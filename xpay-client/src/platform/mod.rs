@@ -52,8 +52,8 @@ pub mod webhook;
 
 pub use auth::{ClientBuilder, ClientState, ConfigError, DEFAULT_BASE_URL, Mode};
 pub use error::ApiErrorExt;
-pub use paygate_runtime::{RetryPolicy, SecretString};
 pub use pagination::PageStream;
+pub use paygate_runtime::{RetryPolicy, SecretString};
 pub use timestamp::ClearableTimestamp;
 
 /// The generated operations, one method per operation of the spec. [`Client`] derefs to it.
