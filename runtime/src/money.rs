@@ -8,9 +8,10 @@ use std::str::FromStr;
 
 /// A decimal amount that travels as a JSON number.
 ///
-/// It is written exactly as JavaScript writes the number (`5`, `5.5`, `1e+21`), so a signature
-/// computed over the body survives the provider's `JSON.stringify(JSON.parse(body))`; an
-/// amount that a JavaScript number cannot hold exactly is refused rather than rounded.
+/// It is written as JavaScript writes the number (`5`, `5.5`, `1e+21`). An amount that a
+/// JavaScript number cannot hold exactly is written out in full instead of rounded; a client
+/// that sends to a JavaScript server refuses it there, naming the field
+/// ([`js::canonicalize_exact`](crate::js::canonicalize_exact)).
 /// Reading goes through the shortest decimal of the parsed number, so `0.75` stays `0.75`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JsonDecimal(pub Decimal);
@@ -60,7 +61,9 @@ impl fmt::Display for JsonDecimal {
 
 impl Serialize for JsonDecimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = crate::js::format_decimal(&self.0).map_err(serde::ser::Error::custom)?;
+        // Serializing cannot say which field this is; refusing is left to where the JSON path
+        // is known.
+        let text = crate::js::format_decimal(&self.0).unwrap_or_else(|_| self.0.to_string());
         let raw =
             serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)

@@ -162,7 +162,8 @@ async fn a_write_is_authenticated_signed_over_the_bytes_sent_and_unwrapped() {
     assert_eq!(header(s, "x-api-key"), Some(API_KEY));
     assert_eq!(header(s, "x-account-id"), Some(ACCOUNT_ID));
     assert_eq!(header(s, "content-type"), Some("application/json"));
-    // Serialized once: the bytes on the wire are serde's, and the signature covers them.
+    // The seed is already JS-canonical, so the bytes on the wire are serde's; the signature
+    // covers them.
     assert_eq!(
         s.body.as_ref(),
         serde_json::to_vec(&request).expect("serializes").as_slice()
@@ -371,42 +372,68 @@ async fn non_json_replies_are_clear_errors_not_panics() {
 }
 
 #[tokio::test]
-async fn bodies_javascript_would_rewrite_are_refused_before_sending() {
-    let (server, url) = Server::start(vec![json_reply(StatusCode::OK, ok_intent())]).await;
-    let c = client(&url);
-    for metadata in [
-        json!({"weight": 5.0}),
-        json!({"big": 1e20}),
-        json!({"small": 0.000001}),
-        json!({"10": "a", "9": "b"}),
+async fn bodies_are_sent_and_signed_as_javascript_rewrites_them() {
+    let cases = [
+        (json!({"weight": 5.0}), r#"{"weight":5}"#),
+        (json!({"big": 1e20}), r#"{"big":100000000000000000000}"#),
+        (json!({"small": 0.000001}), r#"{"small":0.000001}"#),
+        (json!({"huge": 1e21}), r#"{"huge":1e+21}"#),
+        (json!({"10": "a", "9": "b"}), r#"{"9":"b","10":"a"}"#),
         // JavaScript lists integer-like keys first, whatever order they were written in.
-        json!({"weight": 5, "1": "a"}),
-    ] {
-        let err = c
-            .create_checkout_link()
+        (json!({"b": 1, "2": 0, "1": 0}), r#"{"1":0,"2":0,"b":1}"#),
+    ];
+    let replies = cases
+        .iter()
+        .map(|_| json_reply(StatusCode::OK, ok_intent()))
+        .collect();
+    let (server, url) = Server::start(replies).await;
+    let c = client(&url);
+    for (metadata, _) in &cases {
+        c.create_checkout_link()
             .body(checkout("5", metadata.clone()))
             .send()
             .await
             .data()
-            .expect_err("refused");
-        assert!(
-            matches!(err, Error::InvalidRequest(_)),
-            "{metadata}: {err:?}"
-        );
-        assert!(err.to_string().contains("JSON.stringify"), "{err}");
+            .unwrap_or_else(|e| panic!("{metadata} is sent: {e}"));
     }
-    assert!(server.seen().is_empty(), "nothing may reach the server");
-    // The same metadata written the JavaScript way goes through.
-    c.create_checkout_link()
+    let seen = server.seen();
+    assert_eq!(seen.len(), cases.len());
+    for (s, (metadata, js)) in seen.iter().zip(&cases) {
+        let body = std::str::from_utf8(&s.body).expect("UTF-8");
+        assert!(
+            body.contains(&format!(r#""metadata":{js}"#)),
+            "{metadata}: {body}"
+        );
+        // What went on the wire is what JavaScript reads back, and it is what was signed.
+        signing::check_body(&s.body).expect("JS-canonical");
+        assert_eq!(
+            header(s, "x-signature"),
+            Some(signing::sign(&HMAC_SECRET.into(), &s.body).as_str())
+        );
+        assert_eq!(
+            header(s, "content-length"),
+            Some(s.body.len().to_string().as_str())
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_number_javascript_cannot_hold_is_refused_naming_the_field() {
+    let (server, url) = Server::start(vec![json_reply(StatusCode::OK, ok_intent())]).await;
+    let err = client(&url)
+        .create_checkout_link()
         .body(checkout(
             "5",
-            json!({"1": "a", "2": "b", "weight": 5, "ratio": 0.1, "big": 1e21}),
+            json!({"note": "x", "price": 9_007_199_254_740_993u64}),
         ))
         .send()
         .await
         .data()
-        .expect("canonical metadata is sent");
-    assert_eq!(server.seen().len(), 1);
+        .expect_err("refused");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(err.to_string().contains("`metadata.price`"), "{err}");
+    assert!(err.to_string().contains("9007199254740993"), "{err}");
+    assert!(server.seen().is_empty(), "nothing may reach the server");
 }
 
 #[tokio::test]
@@ -420,6 +447,7 @@ async fn an_amount_javascript_cannot_hold_never_reaches_the_server() {
         .data()
         .expect_err("refused");
     assert!(err.to_string().contains("12345678901234567.89"), "{err}");
+    assert!(err.to_string().contains("`amount`"), "{err}");
     assert!(!err.outcome_unknown(), "nothing was sent: {err:?}");
     assert!(server.seen().is_empty());
 }

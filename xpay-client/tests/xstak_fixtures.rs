@@ -286,11 +286,15 @@ fn amounts_are_written_the_javascript_way() {
 }
 
 #[test]
-fn an_amount_javascript_cannot_hold_is_refused_not_rounded() {
+fn an_amount_javascript_cannot_hold_is_refused_naming_the_field_not_rounded() {
     let capture = types::CaptureRequest {
         amount: Some(JsonDecimal(dec("12345678901234567.89"))),
     };
-    let err = serde_json::to_string(&capture).expect_err("refused");
+    // Written in full, never rounded; the signing step refuses it and names the field.
+    let wire = serde_json::to_string(&capture).expect("serializes");
+    assert_eq!(wire, r#"{"amount":12345678901234567.89}"#);
+    let err = signing::canonical_signed_body(&"k".into(), wire.as_bytes()).expect_err("refused");
+    assert_eq!(err.path(), Some("amount"));
     assert!(err.to_string().contains("12345678901234567.89"), "{err}");
 }
 

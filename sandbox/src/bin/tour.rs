@@ -35,6 +35,8 @@ fn env(name: &str) -> Option<String> {
 
 /// One line per step, in columns: the API, what the step is about, a status word, details.
 fn step(api: &str, subject: &str, status: impl Display, detail: impl Display) {
+    // Generated enums' Display ignores width, so pad their text.
+    let status = status.to_string();
     let line = format!("{api:<8} {subject:<9} {status:<10} {detail}");
     println!("{}", line.trim_end());
 }

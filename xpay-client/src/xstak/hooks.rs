@@ -44,19 +44,20 @@ impl Api for super::Client {
         // One key per call, reused by every retry of it.
         paygate_runtime::ensure_idempotency_key(request, &IDEMPOTENCY_HEADER)?;
 
-        // The body was serialized once by the generated code; sign exactly those bytes.
+        // XStak checks the signature over JSON.stringify(JSON.parse(body)): send and sign
+        // exactly those bytes in place of serde_json's.
         let body: &[u8] = match request.body() {
             None => b"",
             Some(body) => body.as_bytes().ok_or_else(|| {
                 Error::Client("cannot sign a streaming request body for XStak".to_owned())
             })?,
         };
-        // A write without a body (none in the spec today) is signed over the empty string,
-        // as one third-party client does; unconfirmed.
+        let (body, signature) = signing::canonical_signed_body(&credentials.api_hmac_secret, body)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?
+            .into_parts();
         if !body.is_empty() {
-            signing::check_body(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            *request.body_mut() = Some(body.into());
         }
-        let signature = signing::sign(&credentials.api_hmac_secret, body);
         let mut value = HeaderValue::from_str(&signature)
             .map_err(|_| Error::Client("signature is not a header value".to_owned()))?;
         value.set_sensitive(true);
