@@ -145,7 +145,11 @@ pub(crate) fn mappings(spec: &OpenAPI) -> Vec<(String, Mapping)> {
                 let values = s.enumeration.iter().flatten().cloned().collect();
                 out.push((
                     name.clone(),
-                    Mapping::OpenEnum(open_enum::OpenEnum::from_schema(name, schema, values)),
+                    Mapping::OpenEnum(open_enum::OpenEnum {
+                        name: name.clone(),
+                        values,
+                        description: schema.schema_data.description.clone(),
+                    }),
                 ));
             }
             _ => {}
