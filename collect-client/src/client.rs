@@ -19,7 +19,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.fyatu.com/api/v3";
 /// A FYATU v3 collections client. Cheap to clone; clones share the access token.
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), collect_client::Error> {
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use collect_client::{CollectClient, NewCollection};
 /// use rust_decimal::Decimal;
 ///

@@ -5,7 +5,7 @@
 //! use collect_client::{Error, ErrorExt, types::ErrorCode};
 //!
 //! fn explain(e: &Error) -> &'static str {
-//!     match e.code() {
+//!     match e.error_code() {
 //!         Some(ErrorCode::DuplicateReference) => "orderId already used",
 //!         Some(ErrorCode::AuthInvalidCredentials) => "check appId / secretKey",
 //!         Some(_) | None => "other",

@@ -100,7 +100,11 @@ impl Api for crate::Client {
     fn strategy(&self, op: &OperationInfo) -> Strategy {
         // A repeated create finds its `orderId` taken and answers 409 DUPLICATE_REFERENCE,
         // which `create_collection` resolves to the collection the first attempt created.
-        if op.operation_id == operation_id::CREATE_COLLECTION {
+        // Likewise a collection takes one refund: a repeated refund is told ALREADY_REFUNDED,
+        // which `refund` resolves to the refund that exists.
+        if op.operation_id == operation_id::CREATE_COLLECTION
+            || op.operation_id == operation_id::CREATE_REFUND
+        {
             Strategy::Deduplicated
         } else {
             Strategy::ByRequest

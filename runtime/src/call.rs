@@ -314,9 +314,13 @@ where
                     let wants = safe && matches!(decoded, Err(Error::Decode { .. }));
                     (decoded, wants, wait)
                 } else {
-                    let wants = retryable_status(status)
-                        && (safe || status == StatusCode::TOO_MANY_REQUESTS);
-                    (Err(reply.into_error(sensitive)), wants, wait)
+                    let error = reply.into_error(sensitive);
+                    // A garbled error reply (cut short, an HTML page) says nothing reliable
+                    // either: a safe request is sent again.
+                    let wants = (retryable_status(status)
+                        && (safe || status == StatusCode::TOO_MANY_REQUESTS))
+                        || (safe && matches!(error, Error::Decode { .. }));
+                    (Err(error), wants, wait)
                 }
             }
             Attempt::Failed {

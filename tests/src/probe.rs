@@ -34,5 +34,9 @@ impl Api for Client {
     }
 }
 
-/// The probe's error: its spec's `Error` schema has no code or message accessor.
-impl paygate_runtime::ProviderError for types::Error {}
+/// The probe's error carries only a message.
+impl paygate_runtime::ProviderError for types::Error {
+    fn message(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.message.as_deref().map(Into::into)
+    }
+}

@@ -671,6 +671,7 @@ fn outcome<T: Serialize, E: Debug + paygate_runtime::ProviderError>(
                 E::Api { .. } => "Api",
                 E::Decode { .. } => "Decode",
                 E::UnexpectedStatus { .. } => "UnexpectedStatus",
+                E::Redirect { .. } => "Redirect",
                 E::Transport { .. } => "Transport",
                 E::Client(_) => "Client",
                 _ => "other",
@@ -794,7 +795,7 @@ fn fuzz_typed_calls<C: Clone + Send + 'static>(
                 ),
                 Outcome::Err { status, kind, text } => {
                     prop_assert!(
-                        matches!(kind, "Api" | "Decode" | "UnexpectedStatus"),
+                        matches!(kind, "Api" | "Decode" | "UnexpectedStatus" | "Redirect"),
                         "{}: {kind} error for a reply with status {}: {text}",
                         op.name,
                         reply.status

@@ -104,7 +104,7 @@ fn docs_error_envelope_round_trips() {
     );
     assert_eq!(
         err.to_string(),
-        "invalid_request_error/parameter_missing: Missing required param: lineItems. (param `lineItems`) [req_3STkwmFGhGHoO0IX13BRo5iU]"
+        "invalid_request_error/parameter_missing: Missing required param: lineItems. (param `lineItems`) (request req_3STkwmFGhGHoO0IX13BRo5iU)"
     );
 }
 

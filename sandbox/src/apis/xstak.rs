@@ -250,6 +250,7 @@ impl XstakSandbox {
             error: Some(i64::from(error)),
             message: Some(message.to_owned()),
             status: Some(tx_status.to_owned()),
+            token: None::<String>,
         })
         .ok();
         let value = serde_json::to_value(&intent.object)

@@ -74,7 +74,9 @@ impl IdempotencyConfig {
             header: HeaderName::from_static("x-idempotency-key"),
             mismatch: xstak_mismatch,
             ttl: TimeDelta::hours(24),
-            credential_headers: &["x-api-key", "x-account-id", "x-signature"],
+            // Not `x-signature`: it changes with the body, so a reused key with another body
+            // must still meet the mismatch rule (the handler verifies the signature itself).
+            credential_headers: &["x-api-key", "x-account-id"],
         }
     }
 }

@@ -5,13 +5,13 @@
 //! use std::str::FromStr;
 //! use xpay_client::xstak::{Client, Credentials, EnvelopeExt, types};
 //!
-//! # async fn demo() -> Result<(), xpay_client::xstak::Error> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::staging(Credentials::new(
 //!     "sk_…",            // Secret Key, sent as `x-api-key`
 //!     "account id",      // sent as `x-account-id`
 //!     "api hmac secret", // signs request bodies (`x-signature`)
 //! ))
-//! .build();
+//! .build()?;
 //!
 //! let amount = rust_decimal::Decimal::from_str("1500.50").expect("a decimal literal");
 //! let intent = client
