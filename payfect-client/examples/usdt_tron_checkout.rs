@@ -48,8 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             payment_method_types: Vec::new(),
         })
         .send()
-        .await
-        .map_err(payfect_client::Error::from)?;
+        .await?;
 
     eprintln!(
         "checkout {} for {} {} ({}), expires {}",

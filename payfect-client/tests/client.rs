@@ -188,7 +188,6 @@ async fn a_201_created_is_a_success() {
         .body(request())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert!(
         matches!(&err, Error::Decode { status, .. } if status.as_u16() == 201),
@@ -312,7 +311,6 @@ async fn error_replies_are_typed_with_status_and_messages() {
         .body(request())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     let Error::Api { status, body, .. } = &err else {
         panic!("expected Api, got {err:?}");
@@ -361,7 +359,6 @@ async fn error_replies_are_typed_with_status_and_messages() {
             .body(request())
             .send()
             .await
-            .map_err(Error::from)
             .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err:?}");
         let body = err
@@ -373,13 +370,7 @@ async fn error_replies_are_typed_with_status_and_messages() {
     }
 
     script.reply(404, "application/json", fixture("error_404.json"));
-    let err = c
-        .retrieve_checkout()
-        .id("nope")
-        .send()
-        .await
-        .map_err(Error::from)
-        .unwrap_err();
+    let err = c.retrieve_checkout().id("nope").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.api_error().and_then(|b| b.detail()), Some("Not found."));
 }
@@ -396,7 +387,6 @@ async fn a_non_json_error_body_keeps_its_status_and_says_so() {
         .body(request())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     match &err {
         Error::Decode {
@@ -413,13 +403,7 @@ async fn a_non_json_error_body_keeps_its_status_and_says_so() {
 
     // A success status with a body that is not a checkout is an error too, not a panic.
     script.reply(200, "application/json", r#"{"id": 1}"#);
-    let err = c
-        .retrieve_checkout()
-        .id("x")
-        .send()
-        .await
-        .map_err(Error::from)
-        .unwrap_err();
+    let err = c.retrieve_checkout().id("x").send().await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
 
@@ -430,7 +414,6 @@ async fn a_non_json_error_body_keeps_its_status_and_says_so() {
         .body(request())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert!(
         matches!(&err, Error::Decode { reason, .. } if reason == "empty body"),
@@ -459,7 +442,6 @@ async fn a_create_is_not_retried_but_a_read_is() {
         .body(request())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(script.seen().len(), 1);

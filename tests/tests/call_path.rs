@@ -232,7 +232,7 @@ async fn secrets_in_malformed_replies_never_reach_errors() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlc2lnbmF0dXJl";
     let replies = [
         // Wrong type next to the secret: the decode error quotes the body.
-        format!(r#"{{"id":5,"status":"open","amount":1,"token":"tok_live_SECRETVALUE"}}"#),
+        r#"{"id":5,"status":"open","amount":1,"token":"tok_live_SECRETVALUE"}"#.to_string(),
         // Truncated inside the secret.
         r#"{"id":"th_1","status":"open","amount":1,"token":"tok_live_SECRETVAL"#.to_string(),
         // A JWT under a key no spec marks, with a wrong-typed field.

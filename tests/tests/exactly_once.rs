@@ -337,7 +337,6 @@ async fn xpay_platform_creates_exactly_once() {
                 .send()
                 .await
                 .map(progenitor_client::ResponseValue::into_inner)
-                .map_err(xpay_client::platform::Error::from)
         }
     })
     .await;
@@ -805,7 +804,6 @@ async fn payfect_never_duplicates_and_reports_unknown_outcomes() {
                 .send()
                 .await
                 .map(progenitor_client::ResponseValue::into_inner)
-                .map_err(payfect_client::Error::from)
         }
     })
     .await;

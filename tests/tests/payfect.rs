@@ -290,7 +290,6 @@ async fn auth_errors_are_typed() {
         .body(usdt_checkout("r", "1", 1))
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err:?}");
     assert_eq!(
@@ -314,13 +313,7 @@ async fn auth_errors_are_typed() {
     );
 
     sandbox.payfect().set_merchant_active(false);
-    let err = client
-        .retrieve_checkout()
-        .id("x")
-        .send()
-        .await
-        .map_err(Error::from)
-        .unwrap_err();
+    let err = client.retrieve_checkout().id("x").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403), "{err:?}");
     assert_eq!(
         err.api_error().and_then(|b| b.detail()),
@@ -333,7 +326,6 @@ async fn auth_errors_are_typed() {
         .id("00000000-0000-4000-8000-000000000000")
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.api_error().and_then(|b| b.detail()), Some("Not found."));
@@ -356,7 +348,6 @@ async fn validation_errors_name_the_fields() {
         .body(request)
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
     let body = err.api_error().unwrap();
@@ -386,7 +377,6 @@ async fn validation_errors_name_the_fields() {
         })
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     let fields: Vec<String> = err
         .api_error()
@@ -420,7 +410,6 @@ async fn server_errors_and_hostile_replies_keep_their_status() {
         .body(usdt_checkout(&reference("500"), "1", 1))
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     sandbox.faults().remove(id);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
@@ -439,7 +428,6 @@ async fn server_errors_and_hostile_replies_keep_their_status() {
         .body(usdt_checkout(&reference("502"), "1", 1))
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     match &err {
         Error::Decode { status, reason, .. } => {
@@ -460,7 +448,6 @@ async fn server_errors_and_hostile_replies_keep_their_status() {
         .body(usdt_checkout(&order, "1", 1))
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err:?}");
     // The checkout was made; only the reply was damaged.
@@ -489,7 +476,6 @@ async fn a_lost_create_reply_is_not_retried_and_the_orphan_lapses() {
         .body(request.clone())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(

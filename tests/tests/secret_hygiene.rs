@@ -385,7 +385,7 @@ fn field(line: &str, name: &str) -> Option<String> {
 
 async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: &mut Vec<String>) {
     use xpay_client::platform::webhook::Verifier;
-    use xpay_client::platform::{Client, Error, types};
+    use xpay_client::platform::{Client, types};
     let creds = sandbox.creds();
     let builder = Client::builder(creds.xpay_platform_secret_key.clone())
         .base_url(sandbox.base_url(Api::XpayPlatform))
@@ -406,7 +406,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
             .name(Some("Hygiene".to_string())),
     );
     seen.debug("xpay request builder", &request);
-    let customer = request.send().await.map_err(Error::from);
+    let customer = request.send().await;
     seen.result("xpay create_customer", &customer);
     let customer = customer.expect("created after a retry");
 
@@ -426,8 +426,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
                 )),
         )
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("xpay create_product", &product);
     let product = product.expect("product");
     let price = product.default_price_id.clone().expect("a default price");
@@ -451,8 +450,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
                 .customer_id(Some(customer.id.clone())),
         )
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("xpay create_checkout_session", &session);
     let session = session.expect("session");
     let settled = sandbox.settle(Api::XpayPlatform, &session.id, Outcome::Complete);
@@ -474,12 +472,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         Method::GET,
         FaultKind::Html { status: 502 },
     ));
-    let paid = client
-        .get_checkout_session()
-        .id(&session.id)
-        .send()
-        .await
-        .map_err(Error::from);
+    let paid = client.get_checkout_session().id(&session.id).send().await;
     seen.result("xpay get_checkout_session", &paid);
     let intent = paid
         .expect("read back")
@@ -497,18 +490,12 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
             metadata: Default::default(),
         })
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("xpay create_refund", &refund);
     refund.expect("refund");
 
     // Failing calls: an unknown id, an HTML page with retries off, a wrong key.
-    let missing = client
-        .get_customer()
-        .id("cus_test_missing")
-        .send()
-        .await
-        .map_err(Error::from);
+    let missing = client.get_customer().id("cus_test_missing").send().await;
     seen.result("xpay get_customer (missing)", &missing);
     assert_eq!(
         missing.expect_err("404").status(),
@@ -523,8 +510,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         .with_retry(RetryPolicy::none())
         .list_customers()
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("xpay list_customers (HTML)", &html);
     assert_eq!(
         html.expect_err("503").status(),
@@ -537,7 +523,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         .build()
         .expect("valid configuration");
     seen.debug("xpay client (wrong key)", &wrong);
-    let denied = wrong.list_customers().send().await.map_err(Error::from);
+    let denied = wrong.list_customers().send().await;
     seen.result("xpay list_customers (wrong key)", &denied);
     assert_eq!(
         denied.expect_err("401").status(),
@@ -840,7 +826,7 @@ async fn payfect_tour(
     secrets: &mut Vec<String>,
 ) {
     use payfect_client::callback::CallbackVerifier;
-    use payfect_client::{Client, Error, types};
+    use payfect_client::{Client, types};
     let creds = sandbox.creds();
     let builder = Client::builder(creds.payfect_api_key.clone())
         .base_url(sandbox.base_url(Api::Payfect))
@@ -868,7 +854,7 @@ async fn payfect_tour(
     ));
     let builder = client.create_checkout().body(request());
     seen.debug("payfect request builder", &builder);
-    let checkout = builder.send().await.map_err(Error::from);
+    let checkout = builder.send().await;
     seen.result("payfect create_checkout", &checkout);
     let checkout = checkout.expect("created after the 429");
 
@@ -885,8 +871,7 @@ async fn payfect_tour(
         .retrieve_checkout()
         .id(checkout.id.clone())
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("payfect retrieve_checkout", &read);
     read.expect("read back");
 
@@ -896,20 +881,14 @@ async fn payfect_tour(
         Method::POST,
         FaultKind::DropConnection,
     ));
-    let lost = client
-        .create_checkout()
-        .body(request())
-        .send()
-        .await
-        .map_err(Error::from);
+    let lost = client.create_checkout().body(request()).send().await;
     seen.result("payfect create_checkout (dropped)", &lost);
     assert!(lost.expect_err("dropped").outcome_unknown());
     let missing = client
         .retrieve_checkout()
         .id("00000000-0000-0000-0000-000000000000")
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     seen.result("payfect retrieve_checkout (missing)", &missing);
     assert!(missing.is_err());
     let wrong_key = "Hygiene1.wrongPayfectApiKey00000000001".to_string();
@@ -919,12 +898,7 @@ async fn payfect_tour(
         .build()
         .expect("valid configuration");
     seen.debug("payfect client (wrong key)", &wrong);
-    let denied = wrong
-        .create_checkout()
-        .body(request())
-        .send()
-        .await
-        .map_err(Error::from);
+    let denied = wrong.create_checkout().body(request()).send().await;
     seen.result("payfect create_checkout (wrong key)", &denied);
     assert_eq!(
         denied.expect_err("401").status(),

@@ -546,8 +546,7 @@ async fn payfect(t: &mut Tour) -> Result<(), BoxError> {
             payment_method_types: Vec::new(),
         })
         .send()
-        .await
-        .map_err(payfect_client::Error::from)?;
+        .await?;
     step(
         API,
         "checkout",
@@ -572,8 +571,7 @@ async fn payfect(t: &mut Tour) -> Result<(), BoxError> {
         .retrieve_checkout()
         .id(checkout.id.to_string())
         .send()
-        .await
-        .map_err(payfect_client::Error::from)?;
+        .await?;
     step(
         API,
         "payment",
