@@ -7,7 +7,7 @@
 //! per client as an [`Api`] implementation on its state: auth headers, signing, idempotency
 //! keys, token renewal and which writes are safe to repeat.
 
-use crate::error::{Error, Outcome, describe};
+use crate::error::{Error, Outcome, describe, outcome_of};
 use crate::redact::snippet;
 use crate::retry::{retry_after, retryable_status};
 use crate::transport::{Body, Transport, is_read, read_capped};
@@ -385,12 +385,7 @@ async fn one_attempt(
             message: format!("no complete reply within {timeout:?}"),
         },
         Ok(Err(e)) => Attempt::Failed {
-            // A refused connection never reached the provider; anything later might have.
-            outcome: if e.is_connect() {
-                Outcome::NotSent
-            } else {
-                Outcome::Unknown
-            },
+            outcome: outcome_of(&e),
             timeout: e.is_timeout(),
             message: describe(&e),
         },

@@ -350,6 +350,16 @@ impl<E: ProviderError> fmt::Display for Error<E> {
 
 impl<E: ProviderError + fmt::Debug> std::error::Error for Error<E> {}
 
+/// Whether a request that failed with `e` may have reached the provider: a refused
+/// connection never did; anything later might have.
+pub(crate) fn outcome_of(e: &reqwest::Error) -> Outcome {
+    if e.is_connect() {
+        Outcome::NotSent
+    } else {
+        Outcome::Unknown
+    }
+}
+
 /// The error chain as text, without URLs: they can carry secrets (XStak puts
 /// `pi_client_secret` in the query).
 pub(crate) fn describe(e: &reqwest::Error) -> String {
@@ -380,11 +390,7 @@ impl<E> From<reqwest::Error> for Error<E> {
             Error::InvalidRequest(describe(&e))
         } else {
             Error::Transport {
-                outcome: if e.is_connect() {
-                    Outcome::NotSent
-                } else {
-                    Outcome::Unknown
-                },
+                outcome: outcome_of(&e),
                 timeout: e.is_timeout(),
                 attempts: 1,
                 message: describe(&e),
