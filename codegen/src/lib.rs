@@ -145,11 +145,7 @@ pub(crate) fn mappings(spec: &OpenAPI) -> Vec<(String, Mapping)> {
                 let values = s.enumeration.iter().flatten().cloned().collect();
                 out.push((
                     name.clone(),
-                    Mapping::OpenEnum(open_enum::OpenEnum {
-                        name: name.clone(),
-                        values,
-                        description: schema.schema_data.description.clone(),
-                    }),
+                    Mapping::OpenEnum(open_enum::OpenEnum::from_schema(name, schema, values)),
                 ));
             }
             _ => {}

@@ -56,6 +56,7 @@ pub fn lint(spec: &OpenAPI) -> Vec<Violation> {
             l.operation(spec, op, &ptr, &mut seen_ids);
         }
     }
+    l.spec = Some(spec);
     if let Some(components) = &spec.components {
         for (name, schema) in &components.schemas {
             let ptr = format!("/components/schemas/{}", escape(name));
@@ -69,6 +70,11 @@ pub fn lint(spec: &OpenAPI) -> Vec<Violation> {
                     ),
                 );
             }
+            if let ReferenceOr::Item(item) = schema {
+                for problem in crate::open_enum::alias_problems(item) {
+                    l.push(&format!("{ptr}/x-aliases"), "enum-aliases", problem);
+                }
+            }
             l.schema(schema, &ptr, true);
         }
     }
@@ -76,11 +82,22 @@ pub fn lint(spec: &OpenAPI) -> Vec<Violation> {
 }
 
 #[derive(Default)]
-struct Linter {
+struct Linter<'a> {
     violations: Vec<Violation>,
+    /// For resolving `$ref`s while checking examples (set before component schemas are walked).
+    spec: Option<&'a OpenAPI>,
 }
 
-impl Linter {
+/// Whether a schema states its `type` (directly, or `type` beside `allOf`/`oneOf`).
+fn has_type(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(_) => true,
+        SchemaKind::Any(any) => any.typ.is_some(),
+        _ => false,
+    }
+}
+
+impl<'a> Linter<'a> {
     fn push(&mut self, pointer: &str, rule: &'static str, message: String) {
         self.violations.push(Violation {
             pointer: pointer.to_string(),
@@ -291,6 +308,81 @@ impl Linter {
         }
     }
 
+    /// The component a `$ref` names (`#/components/schemas/X`).
+    fn by_ref(&self, reference: &str) -> Option<&'a Schema> {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        self.spec?.components.as_ref()?.schemas.get(name)?.as_item()
+    }
+
+    fn resolve_boxed<'s>(&self, s: &'s ReferenceOr<Box<Schema>>) -> Option<&'s Schema>
+    where
+        'a: 's,
+    {
+        match s {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self.by_ref(reference),
+        }
+    }
+
+    /// `null-survives`: an example that shows `null` for a property documents that the provider
+    /// sends it, so the property must be `required` and `nullable`; an optional property's `null`
+    /// would vanish when the generated type writes the payload back.
+    fn example(&mut self, s: &Schema, value: &serde_json::Value, ptr: &str) {
+        if value.is_null() && !s.schema_data.nullable {
+            self.push(
+                ptr,
+                "null-survives",
+                "the example is `null` but the schema is not `nullable`".into(),
+            );
+        }
+        let (properties, required, items) = match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), &o.required, None),
+            SchemaKind::Type(Type::Array(a)) => (None, &Vec::new(), a.items.as_ref()),
+            SchemaKind::Any(any) => (Some(&any.properties), &any.required, any.items.as_ref()),
+            _ => return,
+        };
+        // `Vec::new()` above is a temporary; copy what is needed out of it.
+        let required: Vec<String> = required.clone();
+        match value {
+            serde_json::Value::Object(map) => {
+                let Some(properties) = properties else { return };
+                for (key, v) in map {
+                    let Some(prop) = properties.get(key) else {
+                        continue;
+                    };
+                    let Some(prop) = self.resolve_boxed(prop) else {
+                        continue;
+                    };
+                    let p = format!("{ptr}/{}", escape(key));
+                    if v.is_null() {
+                        if !prop.schema_data.nullable || !required.contains(key) {
+                            self.push(
+                                &p,
+                                "null-survives",
+                                format!(
+                                    "the example sends `{key}: null`, so `{key}` must be `required` and `nullable: true` (an optional `null` is dropped on re-serialization)"
+                                ),
+                            );
+                        }
+                    } else {
+                        self.example(prop, v, &p);
+                    }
+                }
+            }
+            serde_json::Value::Array(list) => {
+                let Some(items) = items.and_then(|i| self.resolve_boxed(i)) else {
+                    return;
+                };
+                for (i, v) in list.iter().enumerate() {
+                    if !v.is_null() {
+                        self.example(items, v, &format!("{ptr}/{i}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn schema(&mut self, s: &ReferenceOr<Schema>, ptr: &str, component: bool) {
         if let ReferenceOr::Item(s) = s {
             self.schema_item(s, ptr, component);
@@ -304,6 +396,16 @@ impl Linter {
     }
 
     fn schema_item(&mut self, s: &Schema, ptr: &str, component: bool) {
+        if s.schema_data.nullable && !has_type(s) {
+            self.push(
+                ptr,
+                "nullable-needs-type",
+                "`nullable` needs a `type` beside it (OpenAPI 3.0 ignores it otherwise); write e.g. `type: object` next to the `allOf`".into(),
+            );
+        }
+        if let Some(example) = &s.schema_data.example {
+            self.example(s, example, &format!("{ptr}/example"));
+        }
         match &s.schema_kind {
             SchemaKind::Type(Type::Number(n)) => {
                 let decimal =
@@ -328,7 +430,18 @@ impl Linter {
             }
             SchemaKind::Type(Type::Object(o)) => {
                 for (name, prop) in &o.properties {
-                    self.boxed(prop, &format!("{ptr}/properties/{}", escape(name)));
+                    let pptr = format!("{ptr}/properties/{}", escape(name));
+                    if let ReferenceOr::Item(p) = prop
+                        && p.schema_data.example == Some(serde_json::Value::Null)
+                        && !o.required.contains(name)
+                    {
+                        self.push(
+                            &format!("{pptr}/example"),
+                            "null-survives",
+                            format!("the example is `null`, so `{name}` must be `required` (an optional `null` is dropped on re-serialization)"),
+                        );
+                    }
+                    self.boxed(prop, &pptr);
                 }
                 if let Some(AdditionalProperties::Schema(ap)) = &o.additional_properties {
                     self.schema(ap, &format!("{ptr}/additionalProperties"), false);

@@ -1,5 +1,6 @@
 //! A reviewable summary of a generated client's public API: operations (method, path, Rust
-//! types) and types (wire names and Rust types), plus every item the spec marks unconfirmed.
+//! types) and types (wire names and Rust types), plus every key the spec marks secret
+//! (`x-sensitive: true`) and every item it marks unconfirmed.
 //! It is snapshot-tested, so a spec change that alters the API shows up as a readable diff.
 
 use crate::{CodegenError, Mapping, generate_file, lint, load, mappings, mount};
@@ -19,6 +20,7 @@ pub fn summary(path: &Path) -> Result<String, CodegenError> {
     let _ = writeln!(out, "{} {}", spec.info.title, spec.info.version);
     operations(&spec, &mut out);
     types(&spec, &file, &mut out);
+    sensitive(&spec, &mut out);
     unconfirmed(&spec, &mut out);
     Ok(out)
 }
@@ -154,7 +156,19 @@ fn types(spec: &OpenAPI, file: &syn::File, out: &mut String) {
                 let _ = writeln!(out, "{name} = {p}");
             }
             Mapping::OpenEnum(e) => {
-                let _ = writeln!(out, "{name} (open enum): {}", e.values.join(" | "));
+                let values: Vec<String> = e
+                    .values
+                    .iter()
+                    .zip(&e.aliases)
+                    .map(|(v, a)| {
+                        if a.is_empty() {
+                            v.clone()
+                        } else {
+                            format!("{v} (also {})", a.join(", "))
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(out, "{name} (open enum): {}", values.join(" | "));
             }
         }
     }
@@ -209,6 +223,81 @@ fn is_open_enum(spec: &OpenAPI, name: &str) -> bool {
     mappings(spec)
         .iter()
         .any(|(n, m)| n == name && matches!(m, Mapping::OpenEnum(_)))
+}
+
+fn marked(v: &serde_json::Value, key: &str) -> bool {
+    v.get(key) == Some(&serde_json::Value::Bool(true))
+}
+
+/// Every key that carries a secret: a property marked `x-sensitive`, or one whose `$ref` names
+/// a component marked so (`Schema.property`), and each marked parameter.
+fn sensitive(spec: &OpenAPI, out: &mut String) {
+    let Ok(value) = serde_json::to_value(spec) else {
+        return;
+    };
+    let empty = serde_json::Map::new();
+    let schemas = value
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+        .unwrap_or(&empty);
+    let secret_components: Vec<&String> = schemas
+        .iter()
+        .filter(|(_, s)| marked(s, "x-sensitive"))
+        .map(|(n, _)| n)
+        .collect();
+    let is_secret = |prop: &serde_json::Value| {
+        marked(prop, "x-sensitive")
+            || prop
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .is_some_and(|n| secret_components.iter().any(|c| *c == n))
+    };
+    let mut found = Vec::new();
+    for name in &secret_components {
+        found.push(format!("{name} (type)"));
+    }
+    for (name, schema) in schemas {
+        let Some(props) = schema.get("properties").and_then(|p| p.as_object()) else {
+            continue;
+        };
+        for (prop, s) in props {
+            if is_secret(s) {
+                found.push(format!("{name}.{prop}"));
+            }
+        }
+    }
+    let mut params = Vec::new();
+    walk_params(&value, &mut params);
+    found.extend(params);
+    if found.is_empty() {
+        return;
+    }
+    found.sort();
+    found.dedup();
+    let _ = writeln!(out, "\n## Sensitive (x-sensitive: true)");
+    for f in found {
+        let _ = writeln!(out, "{f}");
+    }
+}
+
+fn walk_params(v: &serde_json::Value, found: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let (Some(name), Some(loc)) = (
+                map.get("name").and_then(|n| n.as_str()),
+                map.get("in").and_then(|n| n.as_str()),
+            ) && marked(v, "x-sensitive")
+            {
+                found.push(format!("{loc} parameter {name}"));
+            }
+            for v in map.values() {
+                walk_params(v, found);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| walk_params(v, found)),
+        _ => {}
+    }
 }
 
 fn unconfirmed(spec: &OpenAPI, out: &mut String) {

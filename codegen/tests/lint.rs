@@ -179,3 +179,113 @@ fn build_errors_name_the_file_the_pointer_and_the_rule() {
         "{err}"
     );
 }
+
+#[test]
+fn an_example_null_needs_a_required_nullable_property() {
+    let paths = format!("  /a:\n    get:\n{OK_OP}");
+    // `note` is nullable but optional, `tag` required but not nullable, `ref` points at a
+    // non-nullable component; `ok` is required + nullable and passes.
+    let schemas = "    Inner: {type: string}
+    Thing:
+      type: object
+      required: [tag, ok]
+      properties:
+        note: {type: string, nullable: true}
+        tag: {type: string}
+        ok: {type: string, nullable: true}
+        ref: {$ref: '#/components/schemas/Inner'}
+        nested:
+          type: object
+          properties:
+            deep: {type: string, nullable: true}
+        solo: {type: string, nullable: true, example: null}
+      example: {note: null, tag: null, ok: null, ref: null, nested: {deep: null}}
+";
+    let mut found = rules(&paths, schemas);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "/components/schemas/Thing/example/nested/deep".into(),
+                "null-survives"
+            ),
+            (
+                "/components/schemas/Thing/example/note".into(),
+                "null-survives"
+            ),
+            (
+                "/components/schemas/Thing/example/ref".into(),
+                "null-survives"
+            ),
+            (
+                "/components/schemas/Thing/example/tag".into(),
+                "null-survives"
+            ),
+            (
+                "/components/schemas/Thing/properties/solo/example".into(),
+                "null-survives"
+            ),
+        ]
+    );
+    let fixed = "    Thing:
+      type: object
+      required: [note]
+      properties:
+        note: {type: string, nullable: true}
+      example: {note: null}
+";
+    assert_eq!(rules(&paths, fixed), vec![]);
+}
+
+#[test]
+fn nullable_needs_a_type() {
+    let paths = format!("  /a:\n    get:\n{OK_OP}");
+    let schemas = "    Inner: {type: object}
+    Thing:
+      type: object
+      properties:
+        bare: {nullable: true, description: anything}
+        wrapped:
+          nullable: true
+          allOf: [{$ref: '#/components/schemas/Inner'}]
+        typed:
+          type: object
+          nullable: true
+          allOf: [{$ref: '#/components/schemas/Inner'}]
+";
+    assert_eq!(
+        rules(&paths, schemas),
+        vec![
+            (
+                "/components/schemas/Thing/properties/bare".into(),
+                "nullable-needs-type"
+            ),
+            (
+                "/components/schemas/Thing/properties/wrapped".into(),
+                "nullable-needs-type"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn enum_aliases_must_name_listed_values_and_unique_spellings() {
+    let paths = format!("  /a:\n    get:\n{OK_OP}");
+    let schemas = "    Good:
+      type: string
+      enum: [pending, succeeded]
+      x-aliases: {succeeded: [SUCCEEDED]}
+    Bad:
+      type: string
+      enum: [pending, succeeded]
+      x-aliases: {done: [DONE], pending: [succeeded]}
+";
+    assert_eq!(
+        rules(&paths, schemas),
+        vec![
+            ("/components/schemas/Bad/x-aliases".into(), "enum-aliases"),
+            ("/components/schemas/Bad/x-aliases".into(), "enum-aliases"),
+        ]
+    );
+}

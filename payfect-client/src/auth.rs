@@ -11,7 +11,7 @@ use reqwest::header::HeaderValue;
 use crate::Client;
 
 /// The documented base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.payfect.finance/api/v1";
+pub const DEFAULT_BASE_URL: &str = "https://api.payfect.finance/api";
 
 /// Environment variable read by [`ClientBuilder::from_env`] for the API key.
 pub const API_KEY_ENV: &str = "PAYFECT_API_KEY";

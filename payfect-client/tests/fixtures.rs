@@ -137,7 +137,7 @@ fn seed_response_round_trips() {
     assert_eq!(expires.format(), TimestampFormat::UnixMillis);
     assert_eq!(expires.as_datetime(), utc("2023-12-30T12:26:06Z"));
     assert_eq!(c.client_reference_id, None);
-    assert!(c.shipping_address_collection.is_null());
+    assert!(c.shipping_address_collection.is_none());
     assert_eq!(c.metadata, None);
     let options = c.payment_method_options.as_ref().expect("present");
     let crypto = options.crypto.as_ref().expect("crypto options");
@@ -213,7 +213,7 @@ fn held_out_response_with_unknown_values_and_extra_fields_parses() {
     assert_eq!(expires.format(), TimestampFormat::Iso8601);
     assert_eq!(expires.as_datetime(), utc("2023-07-29T08:14:32.288761Z"));
     assert_eq!(expires.as_str(), "2023-07-29T16:14:32.288761+08:00");
-    assert!(c.shipping_address_collection.is_object());
+    assert!(c.shipping_address_collection.is_some());
     assert!(c.payment_method_options.as_ref().unwrap().card.is_some());
 }
 

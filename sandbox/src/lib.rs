@@ -60,7 +60,7 @@ pub struct BaseUrls {
     pub xstak: String,
     /// `http://127.0.0.1:PORT/collect/api/v3`
     pub collect: String,
-    /// `http://127.0.0.1:PORT/payfect/api/v1`
+    /// `http://127.0.0.1:PORT/payfect/api`
     pub payfect: String,
     /// `http://127.0.0.1:PORT/_sandbox`
     pub control: String,

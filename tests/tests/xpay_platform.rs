@@ -309,7 +309,7 @@ async fn hosted_checkout_from_catalog_to_refund() {
         .send()
         .await
         .unwrap();
-    assert_eq!(first.status, Some(types::RefundStatus::Succeeded));
+    assert_eq!(first.status, Some(types::RefundStatus::SUCCEEDED));
     assert_eq!(
         first.balance_transaction.as_ref().and_then(|t| t.amount),
         Some(-50_000)

@@ -227,7 +227,7 @@ async fn the_caller_can_set_the_idempotency_key() {
         .send()
         .await
         .expect("refund");
-    assert_eq!(refund.status, Some(types::RefundStatus::Succeeded));
+    assert_eq!(refund.status, Some(types::RefundStatus::SUCCEEDED));
     assert_eq!(
         header(&stub.seen()[0], "idempotency-key"),
         Some("order-1042-refund-1")

@@ -229,7 +229,11 @@ fn lists_parse() {
         .latest_payment_method
         .as_ref()
         .and_then(|m| m.valu.as_ref());
-    assert_eq!(valu.and_then(|v| v.financed_amount), Some(150000));
+    // valU figures are decimal strings (docs.xpay.app/api-reference/objects/charge).
+    assert_eq!(
+        valu.and_then(|v| v.financed_amount).map(|d| d.to_string()),
+        Some("1500.00".to_string())
+    );
 
     let links: types::PaymentLinkList = round_trip("heldout_payment_link_list.json", &[]);
     let fields = links.data[0].custom_fields.as_ref().expect("custom fields");

@@ -73,7 +73,7 @@ fn refund_events_carry_refunds() {
     let EventObject::Refund(refund) = event.object else {
         panic!("expected a refund");
     };
-    assert_eq!(refund.status, Some(types::RefundStatus::Succeeded));
+    assert_eq!(refund.status, Some(types::RefundStatus::SUCCEEDED));
     assert_eq!(refund.amount, Some(50000));
 }
 

@@ -64,7 +64,7 @@ impl Api {
             Api::XpayPlatform => "/xpay",
             Api::Xstak => "/xstak",
             Api::Collect => "/collect/api/v3",
-            Api::Payfect => "/payfect/api/v1",
+            Api::Payfect => "/payfect/api",
         }
     }
 }
