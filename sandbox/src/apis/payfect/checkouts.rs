@@ -101,7 +101,7 @@ pub(super) async fn create_checkout(State(sb): Sb, headers: HeaderMap, body: Byt
             name_collection: false,
             email_collection: false,
             phone_number_collection: false,
-            shipping_address_collection: Value::Null,
+            shipping_address_collection: None::<serde_json::Map<String, Value>>,
             invoice_items: items,
             amount_total: money(total),
             status: types::CheckoutStatus::Open,

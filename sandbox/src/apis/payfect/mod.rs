@@ -80,12 +80,6 @@ impl crate::core::fake::FakeApi for PayfectSandbox {
         PayfectSandbox::router(&self)
     }
 
-    /// Payfect's SDK creates products, prices and payment links under `/api/`, not
-    /// `/api/v1/`: both are served, so clients work before and after the spec follows the SDK.
-    fn other_routes(self: Arc<Self>) -> Vec<(&'static str, Router)> {
-        vec![("/payfect/api", self.catalog_router())]
-    }
-
     fn settle(&self, id: &str, outcome: Outcome) -> Result<Value, SettleError> {
         PayfectSandbox::settle(self, id, outcome)
     }
@@ -105,16 +99,19 @@ impl PayfectSandbox {
         })
     }
 
-    /// Routes with the paths of `specs/payfect.yaml` (trailing slashes included).
+    /// Routes with the paths of `specs/payfect.yaml` (trailing slashes included), under the
+    /// base `/api`: checkouts under `/v1/`; products, prices and payment links where Payfect's
+    /// SDK creates them (`/api/…`), and also under `/v1/`, where an older spec put them.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
-            .route("/checkouts/", post(create_checkout))
-            .route("/checkouts/{id}/", get(retrieve_checkout))
+            .route("/v1/checkouts/", post(create_checkout))
+            .route("/v1/checkouts/{id}/", get(retrieve_checkout))
             .with_state(self.clone())
             .merge(self.catalog_router())
+            .nest("/v1", self.catalog_router())
     }
 
-    /// Products, prices and payment links (served under both `/api/v1` and `/api`).
+    /// Products, prices and payment links.
     fn catalog_router(self: &Arc<Self>) -> Router {
         Router::new()
             .route("/products/", post(create_product))

@@ -105,7 +105,7 @@ pub(super) async fn create_refund(
                     .object("refund".to_string())
                     .amount(amount)
                     .currency(charge.currency.clone())
-                    .status(types::RefundStatus::Succeeded)
+                    .status(types::RefundStatus::SUCCEEDED)
                     .charge_id(charge.id.clone())
                     .payment_intent_id(charge.payment_intent_id.clone())
                     .reason(req.reason.clone())

@@ -394,7 +394,7 @@ impl Db {
         session.status = Some(types::CheckoutSessionStatus::Complete);
         session.payment_status = Some(types::CheckoutSessionPaymentStatus::Paid);
         session.customer_id = Some(customer_id);
-        session.customer = customer;
+        session.customer = customer.map(Into::into);
         session.payment_intent_id = Some(intent_id);
         session.payment_intent = Some(intent);
         session.updated_at = Some(ts(now));
@@ -446,6 +446,7 @@ impl Db {
                     code: Some("card_declined".into()),
                     decline_code: Some("generic_decline".into()),
                     message: Some("Your card was declined.".into()),
+                    ..Default::default()
                 })
                 .created_at(ts(now))
                 .try_into(),
