@@ -297,7 +297,7 @@ impl Payfect {
     ) -> Result<payfect::Checkout, BaselineError> {
         let request = self
             .http
-            .post(format!("{}/checkouts/", self.base))
+            .post(format!("{}/v1/checkouts/", self.base))
             .header(ACCEPT, JSON)
             .json(body)
             .header(API_VERSION, self.version.clone())
@@ -308,7 +308,7 @@ impl Payfect {
     pub async fn retrieve_checkout(&self, id: &str) -> Result<payfect::Checkout, BaselineError> {
         let request = self
             .http
-            .get(format!("{}/checkouts/{id}/", self.base))
+            .get(format!("{}/v1/checkouts/{id}/", self.base))
             .header(ACCEPT, JSON)
             .header(API_VERSION, self.version.clone())
             .header(AUTHORIZATION, self.auth.clone());

@@ -144,8 +144,8 @@ fn route(method: &Method, path: &str) -> Option<(StatusCode, &'static [u8], bool
         ("collect", r) if get && r.starts_with("collections/") => {
             (ok, fixtures::COLLECT_COLLECTION_REPLY, false)
         }
-        ("payfect", "checkouts/") if post => (ok, fixtures::PAYFECT_CHECKOUT_REPLY, false),
-        ("payfect", r) if get && r.starts_with("checkouts/") => {
+        ("payfect", "v1/checkouts/") if post => (ok, fixtures::PAYFECT_CHECKOUT_REPLY, false),
+        ("payfect", r) if get && r.starts_with("v1/checkouts/") => {
             (ok, fixtures::PAYFECT_CHECKOUT_REPLY, false)
         }
         _ => return None,

@@ -184,6 +184,10 @@ pub(crate) fn tokens(
         #error_alias
         #hooks
 
+        /// `required` + `nullable` fields are `Option<Option<T>>` (absent / `null` / value);
+        /// this reads them as one `Option<&T>`.
+        pub use ::paygate_runtime::nullable::Nullable;
+
         /// JSON keys whose values are secrets (`x-sensitive: true` in the spec): the runtime
         /// redacts them from every snippet an error or log line quotes.
         pub const SENSITIVE_KEYS: &[&str] = &[#(#sensitive),*];

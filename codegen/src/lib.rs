@@ -13,6 +13,8 @@
 //!
 //! - named string enums become *open* enums with an `Unknown(String)` variant;
 //! - `format: decimal` components become exact decimals instead of `f64`;
+//! - `nullable` fields become `Option<Option<T>>` ([`nullable`]), so both `null` and an absent
+//!   key survive a round trip;
 //! - every `send()` ends in the runtime's one call path and returns its `Error` ([`glue`]):
 //!   one retry loop, one decode, no second parse by progenitor's tail;
 //! - `SENSITIVE_KEYS` from `x-sensitive`, `operation_id::*` constants, and `OPERATIONS`, the
@@ -23,6 +25,7 @@
 
 mod glue;
 pub mod lint;
+mod nullable;
 mod open_enum;
 mod summary;
 
@@ -236,6 +239,9 @@ pub(crate) fn generate_file(
         }
     }
 
+    let mut spec = spec.clone();
+    nullable::require_nullable(&mut spec);
+    let spec = &spec;
     let mut generator = Generator::new(&settings);
     // progenitor reports some spec problems by panicking; turn that into a build error that
     // names the spec instead of a backtrace.
@@ -256,6 +262,7 @@ pub(crate) fn generate_file(
     let error_type =
         glue::rewrite_sends(&mut file).map_err(|e| CodegenError::Generate(path.into(), e))?;
     glue::drop_progenitor_items(&mut file);
+    nullable::double_option_for_required_nullable(&mut file);
 
     // Open enums go inside `types`, beside the types that use them.
     let types = file.items.iter_mut().find_map(|item| match item {

@@ -430,17 +430,9 @@ impl<'a> Linter<'a> {
             }
             SchemaKind::Type(Type::Object(o)) => {
                 for (name, prop) in &o.properties {
+                    // A property's own `example: null` is invisible here: openapiv3 reads it as
+                    // "no example". Nulls are checked in the enclosing object's example instead.
                     let pptr = format!("{ptr}/properties/{}", escape(name));
-                    if let ReferenceOr::Item(p) = prop
-                        && p.schema_data.example == Some(serde_json::Value::Null)
-                        && !o.required.contains(name)
-                    {
-                        self.push(
-                            &format!("{pptr}/example"),
-                            "null-survives",
-                            format!("the example is `null`, so `{name}` must be `required` (an optional `null` is dropped on re-serialization)"),
-                        );
-                    }
                     self.boxed(prop, &pptr);
                 }
                 if let Some(AdditionalProperties::Schema(ap)) = &o.additional_properties {

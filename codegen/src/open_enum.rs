@@ -44,7 +44,7 @@ pub(crate) fn alias_problems(schema: &Schema) -> Vec<String> {
     let mut seen: HashSet<&str> = values.iter().map(|v| v.as_str()).collect();
     let mut out = Vec::new();
     for (value, spellings) in map {
-        if !values.iter().any(|v| *v == value) {
+        if !values.contains(&value) {
             out.push(format!(
                 "`x-aliases` names `{value}`, which is not in the enum"
             ));
@@ -273,12 +273,11 @@ impl OpenEnum {
             .iter()
             .zip(&values)
             .zip(&consts)
-            .filter_map(|((id, v), c)| {
-                (c != "KNOWN").then(|| {
-                    let c = format_ident!("{}", c);
-                    let d = format!("`{v}`, the spelling the spec lists first.");
-                    quote! { #[doc = #d] pub const #c: Self = Self::#id(#v); }
-                })
+            .filter(|(_, c)| *c != "KNOWN")
+            .map(|((id, v), c)| {
+                let c = format_ident!("{}", c);
+                let d = format!("`{v}`, the spelling the spec lists first.");
+                quote! { #[doc = #d] pub const #c: Self = Self::#id(#v); }
             });
         let mut read_spellings = Vec::new();
         let mut read_idents = Vec::new();

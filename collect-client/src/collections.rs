@@ -19,11 +19,11 @@
 //! The same holds across process restarts: re-running a create for an order after a crash
 //! returns the collection the first run made.
 
-use crate::CollectClient;
 use crate::error::{ApiError, Error, ErrorExt, OrderIdConflict, from_generated};
 use crate::pagination::CollectionFilter;
 use crate::time::Timestamp;
 use crate::types::{self, CollectionStatus, ErrorCode};
+use crate::{CollectClient, Nullable};
 use futures::TryStreamExt;
 use paygate_runtime::EnvelopeExt;
 use paygate_runtime::JsonDecimal;
@@ -217,7 +217,7 @@ impl CreatedCollection {
     pub fn order_id(&self) -> Option<&str> {
         match self {
             CreatedCollection::Created(s) => s.order_id.as_deref(),
-            CreatedCollection::Existing(c) => c.order_id.as_deref(),
+            CreatedCollection::Existing(c) => c.order_id.value().map(String::as_str),
         }
     }
 
@@ -297,7 +297,7 @@ impl CollectClient {
         let filter = CollectionFilter::default().order_id(order_id).limit(100);
         let mut stream = std::pin::pin!(self.collections(filter));
         while let Some(summary) = stream.try_next().await? {
-            if summary.order_id.as_deref() == Some(order_id) {
+            if summary.order_id.value().map(String::as_str) == Some(order_id) {
                 return Ok(Some(summary));
             }
         }

@@ -177,8 +177,8 @@ fn held_out_collection_payloads() {
         parses_losslessly("heldout/get_collection.unknown_values.json", &["newField"]);
     assert_eq!(env.data.status, CollectionStatus::Unknown("ON_HOLD".into()));
     assert_eq!(env.data.currency, Some(Currency::Unknown("CDF".into())));
-    assert_eq!(env.data.order_id, None);
-    assert_eq!(env.data.payer, None);
+    assert_eq!(env.data.order_id, Some(None));
+    assert_eq!(env.data.payer, Some(None));
 
     let list: types::CollectionListEnvelope =
         parses_losslessly("heldout/list_collections.prose_keys.json", &[]);

@@ -7,6 +7,7 @@
 //! cargo run -p payfect-client --example usdt_tron_checkout
 //! ```
 
+use payfect_client::Nullable;
 use payfect_client::auth::{API_KEY_ENV, ClientBuilder};
 use payfect_client::types::{
     CreateCheckoutRequest, InvoiceItemParams, Network, PaymentMethodData, PriceData,
@@ -58,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         checkout.status,
         checkout
             .expires_at
-            .as_ref()
+            .value()
             .map_or_else(|| "never".to_owned(), |t| t.as_datetime().to_rfc3339()),
     );
     println!("{}", checkout.url);

@@ -73,6 +73,7 @@ impl Checkout {
             && self
                 .expires_at
                 .as_ref()
+                .and_then(Option::as_ref)
                 .is_none_or(|t: &Timestamp| now < t.as_datetime())
     }
 }

@@ -4,6 +4,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{assert_round_trip, fixture, fixture_json};
+use payfect_client::Nullable;
 use payfect_client::timestamp::TimestampFormat;
 use payfect_client::types::{
     CallbackStatus, Checkout, CheckoutCallback, CheckoutStatus, CreateCheckoutRequest,
@@ -133,17 +134,17 @@ fn seed_response_round_trips() {
         c.updated_at.as_datetime(),
         utc("2023-07-28T08:14:33.498443Z")
     );
-    let expires = c.expires_at.as_ref().expect("present");
+    let expires = c.expires_at.value().expect("present");
     assert_eq!(expires.format(), TimestampFormat::UnixMillis);
     assert_eq!(expires.as_datetime(), utc("2023-12-30T12:26:06Z"));
-    assert_eq!(c.client_reference_id, None);
-    assert!(c.shipping_address_collection.is_none());
-    assert_eq!(c.metadata, None);
-    let options = c.payment_method_options.as_ref().expect("present");
-    let crypto = options.crypto.as_ref().expect("crypto options");
+    assert!(c.client_reference_id.is_null());
+    assert_eq!(c.shipping_address_collection, Some(None));
+    assert_eq!(c.metadata, Some(None));
+    let options = c.payment_method_options.value().expect("present");
+    let crypto = options.crypto.value().expect("crypto options");
     assert_eq!(crypto[0].currency.value, "usdt");
     assert_eq!(crypto[0].networks[0].value, Network::Tron);
-    assert_eq!(options.card, None);
+    assert!(options.card.is_null());
     assert!(!c.is_paid());
     assert!(c.is_payable_at(utc("2023-12-30T12:26:05Z")));
     assert!(!c.is_payable_at(utc("2023-12-30T12:26:06Z")));
@@ -153,7 +154,7 @@ fn seed_response_round_trips() {
 fn the_2023_draft_response_with_iso_expiry_and_price_data_round_trips() {
     let text = fixture("checkout_response_2023_draft.json");
     let c: Checkout = assert_round_trip("checkout_response_2023_draft.json", &text, &[]);
-    let expires = c.expires_at.as_ref().expect("present");
+    let expires = c.expires_at.value().expect("present");
     assert_eq!(expires.format(), TimestampFormat::Iso8601);
     assert_eq!(expires.as_datetime(), utc("2023-07-29T08:14:32.288761Z"));
     // The draft example's session lived exactly 24 h.
@@ -161,10 +162,10 @@ fn the_2023_draft_response_with_iso_expiry_and_price_data_round_trips() {
         expires.as_datetime() - c.created_at.as_datetime(),
         chrono::TimeDelta::hours(24)
     );
-    let price = c.invoice_items[0].price_data.as_ref().expect("expanded");
+    let price = c.invoice_items[0].price_data.value().expect("expanded");
     assert_eq!(price.unit_amount.to_string(), "20.00");
-    let product = price.product_data.as_ref().expect("expanded");
-    assert_eq!(product.description, None);
+    let product = price.product_data.value().expect("expanded");
+    assert!(product.description.is_null());
     assert!(product.images.is_empty());
 }
 
@@ -187,10 +188,10 @@ fn held_out_response_with_unknown_values_and_extra_fields_parses() {
     );
     let networks = &c
         .payment_method_options
-        .as_ref()
+        .value()
         .unwrap()
         .crypto
-        .as_ref()
+        .value()
         .unwrap()[0]
         .networks;
     assert_eq!(networks[0].value, Network::Unknown("ethereum".into()));
@@ -209,29 +210,32 @@ fn held_out_response_with_unknown_values_and_extra_fields_parses() {
     // Timestamps in every variant.
     assert_eq!(c.created_at.as_datetime(), utc("2023-07-28T08:14:32Z"));
     assert_eq!(c.updated_at.as_datetime(), utc("2023-07-28T08:14:33.5Z"));
-    let expires = c.expires_at.as_ref().unwrap();
+    let expires = c.expires_at.value().unwrap();
     assert_eq!(expires.format(), TimestampFormat::Iso8601);
     assert_eq!(expires.as_datetime(), utc("2023-07-29T08:14:32.288761Z"));
     assert_eq!(expires.as_str(), "2023-07-29T16:14:32.288761+08:00");
     assert!(c.shipping_address_collection.is_some());
-    assert!(c.payment_method_options.as_ref().unwrap().card.is_some());
+    assert!(
+        c.payment_method_options
+            .value()
+            .unwrap()
+            .card
+            .value()
+            .is_some()
+    );
 }
 
 #[test]
 fn held_out_response_with_every_nullable_field_null_round_trips() {
     let text = fixture("heldout_checkout_nulls.json");
-    // `priceData: null` is the one null that is not echoed: the field is optional (absent in
-    // the current docs), so `None` is written by omission.
-    let c: Checkout = assert_round_trip(
-        "heldout_checkout_nulls.json",
-        &text,
-        &["/invoiceItems/0/priceData"],
-    );
+    // Every null comes back, `priceData` included: a nullable field keeps absent and `null`
+    // apart even where the docs leave it optional.
+    let c: Checkout = assert_round_trip("heldout_checkout_nulls.json", &text, &[]);
     assert_eq!(c.status, CheckoutStatus::Expired);
-    assert_eq!(c.expires_at, None);
-    assert_eq!(c.payment_intent, None);
-    assert_eq!(c.success_url, None);
-    assert_eq!(c.payment_method_options, None);
+    assert!(c.expires_at.is_null());
+    assert!(c.payment_intent.is_null());
+    assert!(c.success_url.is_null());
+    assert!(c.payment_method_options.is_null());
     assert!(c.payment_method_types.is_empty());
     assert_eq!(c.amount_total.to_string(), "0.00");
     assert_eq!(
@@ -249,10 +253,10 @@ fn held_out_complete_response_round_trips() {
     assert_eq!(c.created_at.as_datetime(), utc("2023-12-29T12:26:06.123Z"));
     assert_eq!(c.updated_at.as_datetime(), utc("2023-12-29T12:26:40.1Z"));
     assert_eq!(
-        c.expires_at.as_ref().unwrap().as_datetime(),
+        c.expires_at.value().unwrap().as_datetime(),
         utc("2023-12-30T12:26:06.001Z")
     );
-    assert_eq!(c.metadata, Some(serde_json::Map::new()));
+    assert_eq!(c.metadata, Some(Some(serde_json::Map::new())));
 }
 
 #[test]
@@ -266,7 +270,7 @@ fn callback_payload_round_trips() {
         Network::Tron
     );
     assert_eq!(
-        cb.client_reference_id.as_deref(),
+        cb.client_reference_id.value().map(String::as_str),
         Some("5ae50223-e455-4a72-a48d-fe7d85800e64")
     );
 
@@ -277,7 +281,7 @@ fn callback_payload_round_trips() {
         &["/tx_hash", "/payment_method/type"],
     );
     assert_eq!(cb.status, CallbackStatus::Unknown("refunded".into()));
-    assert_eq!(cb.client_reference_id, None);
+    assert!(cb.client_reference_id.is_null());
     assert_eq!(cb.amount.to_string(), "1000000000020.490000010");
 }
 

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod error;
 pub mod js;
 pub mod money;
+pub mod nullable;
 pub mod paging;
 pub mod redact;
 pub mod retry;

@@ -167,7 +167,7 @@ async fn a_payfect_amount_overflow_is_a_validation_error_and_stores_nothing() {
     };
     let products_before = sandbox.payfect().product_count();
     let reply = http
-        .post(format!("{}/checkouts/", sandbox.base_url(Api::Payfect)))
+        .post(format!("{}/v1/checkouts/", sandbox.base_url(Api::Payfect)))
         .header("authorization", &key)
         .json(&inline("overflow-2", "79228162514264337593543950335", 2))
         .send()
@@ -186,7 +186,7 @@ async fn a_payfect_amount_overflow_is_a_validation_error_and_stores_nothing() {
 
     // The sandbox still serves, and a sane checkout goes through.
     let ok = http
-        .post(format!("{}/checkouts/", sandbox.base_url(Api::Payfect)))
+        .post(format!("{}/v1/checkouts/", sandbox.base_url(Api::Payfect)))
         .header("authorization", &key)
         .json(&inline("overflow-3", "10.00", 2))
         .send()

@@ -353,7 +353,7 @@ async fn xpay_platform_creates_exactly_once() {
         .expect("list customers");
     let mut by_email: HashMap<String, Vec<String>> = HashMap::new();
     for c in &listed {
-        if let Some(e) = &c.email {
+        if let Some(Some(e)) = &c.email {
             by_email.entry(e.clone()).or_default().push(c.id.clone());
         }
     }

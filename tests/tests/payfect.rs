@@ -20,7 +20,7 @@ use payfect_client::types::{
     CreateProductRequest, InvoiceItemParams, Network, PaymentMethodData, PriceData,
     SavedPriceInvoiceItem,
 };
-use payfect_client::{Client, Error, OPERATIONS};
+use payfect_client::{Client, Error, Nullable, OPERATIONS};
 use paygate_runtime::RetryPolicy;
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use rust_decimal::Decimal;
@@ -127,7 +127,7 @@ async fn every_operation_against_the_sandbox() {
     let checkout = client.create_checkout().body(request).send().await.unwrap();
     assert_eq!(checkout.status, CheckoutStatus::Open);
     assert_eq!(
-        checkout.client_reference_id.as_deref(),
+        checkout.client_reference_id.value().map(String::as_str),
         Some(order.as_str())
     );
     assert_eq!(checkout.invoice_items.len(), 2);
@@ -142,7 +142,7 @@ async fn every_operation_against_the_sandbox() {
             .ends_with(&format!("/_sandbox/pay/payfect/{}", checkout.id))
     );
     assert_eq!(checkout.created_at.format(), TimestampFormat::UnixSeconds);
-    let expires = checkout.expires_at.as_ref().unwrap();
+    let expires = checkout.expires_at.value().unwrap();
     assert_eq!(expires.format(), TimestampFormat::UnixMillis);
     let lifetime = expires.as_datetime() - checkout.created_at.as_datetime();
     assert!(
@@ -200,17 +200,17 @@ async fn the_seed_request_creates_a_checkout() {
     let checkout = client.create_checkout().body(request).send().await.unwrap();
     assert_eq!(checkout.currency, "usdt");
     assert_eq!(
-        checkout.client_reference_id.as_deref(),
+        checkout.client_reference_id.value().map(String::as_str),
         Some("5ae50223-e455-4a72-a48d-fe7d85800e64")
     );
     assert_eq!(checkout.amount_total.to_string(), "20.50");
     assert_eq!(
-        checkout.success_url.as_deref(),
+        checkout.success_url.value().map(String::as_str),
         Some("https://example.com/success")
     );
-    let options = checkout.payment_method_options.as_ref().unwrap();
+    let options = checkout.payment_method_options.value().unwrap();
     assert_eq!(
-        options.crypto.as_ref().unwrap()[0].networks[0].value,
+        options.crypto.value().unwrap()[0].networks[0].value,
         Network::Tron
     );
 }
@@ -301,7 +301,10 @@ async fn auth_errors_are_typed() {
     // Without the header at all (not possible through the client).
     paygate_runtime::tls::install_default_provider();
     let raw = reqwest::Client::new()
-        .get(format!("{}/checkouts/x/", sandbox.base_url(Api::Payfect)))
+        .get(format!(
+            "{}/v1/checkouts/x/",
+            sandbox.base_url(Api::Payfect)
+        ))
         .send()
         .await
         .unwrap();
@@ -575,12 +578,12 @@ async fn the_success_callback_verifies_with_the_merchant_key() {
     assert_eq!(callback.amount.to_string(), "41.00");
     assert_eq!(callback.currency, "usdt");
     assert_eq!(
-        Some(callback.payment_intent.clone()),
-        checkout.payment_intent
+        Some(&callback.payment_intent),
+        checkout.payment_intent.value()
     );
     assert_eq!(callback.merchant, checkout.merchant.id);
     assert_eq!(
-        callback.client_reference_id.as_deref(),
+        callback.client_reference_id.value().map(String::as_str),
         Some(order.as_str())
     );
     assert_eq!(

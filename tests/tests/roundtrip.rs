@@ -536,7 +536,98 @@ const NOT_PAYLOADS: &[(&str, &str)] = &[
 ];
 
 /// `(file, pointer of a difference, reason)`: the differences a round trip is allowed to show.
-const KNOWN_LOSSES: &[(&str, &str, &str)] = &[];
+const KNOWN_LOSSES: &[(&str, &str, &str)] = &[
+    (
+        "bench/fixtures/collect_collection.response.json",
+        "/data/riskScore",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "bench/fixtures/xpay_checkout_session.response.json",
+        "/somethingNew",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "collect-client/tests/fixtures/heldout/error.unknown_code.json",
+        "/retryable",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "collect-client/tests/fixtures/heldout/get_collection.completed.json",
+        "/data/riskScore",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "collect-client/tests/fixtures/heldout/get_collection.unknown_values.json",
+        "/data/newField",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "collect-client/tests/fixtures/heldout/webhook_collection_received.v3.json#/data",
+        "/loyaltyPoints",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "payfect-client/tests/fixtures/heldout_callback_unknowns.json",
+        "/payment_method/type",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "payfect-client/tests/fixtures/heldout_callback_unknowns.json",
+        "/tx_hash",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "payfect-client/tests/fixtures/heldout_checkout_unknowns.json",
+        "/amountSubtotal",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "payfect-client/tests/fixtures/heldout_checkout_unknowns.json",
+        "/customerEmail",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "payfect-client/tests/fixtures/heldout_checkout_unknowns.json",
+        "/merchant/country",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/platform/heldout_charge.json",
+        "/balanceTransaction/exchangeRate",
+        "`exchangeRate: null`: a nullable `$ref` to the decimal component needs an `allOf` wrapper that progenitor would read as a bare f64; the null is read as absent",
+    ),
+    (
+        "xpay-client/tests/fixtures/platform/heldout_checkout_session_full.json",
+        "/somethingNew",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/platform/heldout_customer.json",
+        "/extraField",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/platform/heldout_event_unknown_type.json",
+        "/request",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/platform/heldout_refund.json",
+        "/ledger",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/xstak/heldout_intent_unknown_values.json",
+        "/data/a_field_added_later",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+    (
+        "xpay-client/tests/fixtures/xstak/heldout_webhook_unknown_type.json",
+        "/refund_reason",
+        "a key the spec does not model (forward compatible: it parses, and is not kept)",
+    ),
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

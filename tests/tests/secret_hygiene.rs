@@ -429,7 +429,11 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         .await;
     seen.result("xpay create_product", &product);
     let product = product.expect("product");
-    let price = product.default_price_id.clone().expect("a default price");
+    let price = product
+        .default_price_id
+        .clone()
+        .flatten()
+        .expect("a default price");
     let session = client
         .create_checkout_session()
         .body(
@@ -478,6 +482,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         .expect("read back")
         .payment_intent_id
         .clone()
+        .flatten()
         .expect("paid through an intent");
     let refund = client
         .create_refund()

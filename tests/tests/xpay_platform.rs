@@ -16,7 +16,9 @@ use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use xpay_client::platform::webhook::{EventObject, Verifier, WebhookEvent};
-use xpay_client::platform::{ApiErrorExt, ClearableTimestamp, Client, Error, OPERATIONS, types};
+use xpay_client::platform::{
+    ApiErrorExt, ClearableTimestamp, Client, Error, Nullable, OPERATIONS, types,
+};
 
 // ------------------------------------------------------------------ harness
 
@@ -165,7 +167,11 @@ async fn product(
         .await
         .unwrap()
         .into_inner();
-    let price = product.default_price_id.clone().expect("default price set");
+    let price = product
+        .default_price_id
+        .clone()
+        .flatten()
+        .expect("default price set");
     (product, price)
 }
 
@@ -244,19 +250,19 @@ async fn hosted_checkout_from_catalog_to_refund() {
         .update_checkout_session()
         .id(&session.id)
         .body(types::UpdateCheckoutSessionRequest {
-            metadata: Some(
+            metadata: Some(Some(
                 [("order_id".to_string(), "1043".to_string())]
                     .into_iter()
                     .collect(),
-            ),
-            line_items: Some(vec![line(&price, 1)]),
+            )),
+            line_items: Some(Some(vec![line(&price, 1)])),
             ..Default::default()
         })
         .send()
         .await
         .unwrap();
     assert_eq!(updated.amount_total, Some(149_900));
-    assert_eq!(updated.metadata.as_ref().unwrap()["order_id"], "1043");
+    assert_eq!(updated.metadata.value().unwrap()["order_id"], "1043");
 
     let paid = sandbox
         .settle(Api::XpayPlatform, &session.id, Outcome::Complete)
@@ -272,7 +278,11 @@ async fn hosted_checkout_from_catalog_to_refund() {
         done.payment_status,
         Some(types::CheckoutSessionPaymentStatus::Paid)
     );
-    let intent = done.payment_intent_id.clone().expect("payment intent");
+    let intent = done
+        .payment_intent_id
+        .clone()
+        .flatten()
+        .expect("payment intent");
 
     // The session is locked now.
     let err = fails(
@@ -413,14 +423,14 @@ async fn hosted_checkout_from_catalog_to_refund() {
         .send()
         .await
         .unwrap();
-    let usage = &stats.prices.as_ref().unwrap()[0];
+    let usage = &stats.prices.value().unwrap()[0];
     assert_eq!(
         (usage.checkout_sessions, usage.line_items),
         (Some(1), Some(1))
     );
 
     // The paying customer was created as a guest and shows up in stats.
-    let customer = done.customer_id.clone().unwrap();
+    let customer = done.customer_id.clone().flatten().unwrap();
     let stats = client
         .get_customer_stats()
         .id(&customer)
@@ -431,7 +441,10 @@ async fn hosted_checkout_from_catalog_to_refund() {
     assert_eq!(stats.total_spent, Some(0), "everything was refunded");
     let guest = client.get_customer().id(&customer).send().await.unwrap();
     assert_eq!(guest.type_, Some(types::CustomerType::Guest));
-    assert_eq!(guest.email.as_deref(), Some("mona@example.com"));
+    assert_eq!(
+        guest.email.value().map(String::as_str),
+        Some("mona@example.com")
+    );
 }
 
 fn refund_none() -> types::CreateRefundRequest {
@@ -542,8 +555,14 @@ async fn session_validation_follows_the_docs() {
         .unwrap();
     assert_eq!(raw.status(), 400);
     let body: types::ErrorResponse = raw.json().await.unwrap();
-    assert_eq!(body.error.code, Some(types::ErrorCode::ParameterMissing));
-    assert_eq!(body.error.param.as_deref(), Some("afterCompletion"));
+    assert_eq!(
+        body.error.code,
+        Some(Some(types::ErrorCode::ParameterMissing))
+    );
+    assert_eq!(
+        body.error.param.value().map(String::as_str),
+        Some("afterCompletion")
+    );
 
     let create = |items: Vec<types::LineItemInput>| {
         client.create_checkout_session().body(
@@ -689,7 +708,10 @@ async fn session_validation_follows_the_docs() {
         .unwrap();
     assert_eq!(raw.status(), 400);
     let body: types::ErrorResponse = raw.json().await.unwrap();
-    assert_eq!(body.error.param.as_deref(), Some("currency"));
+    assert_eq!(
+        body.error.param.value().map(String::as_str),
+        Some("currency")
+    );
 
     let err = fails(client.get_checkout_session().id("cs_test_missing").send()).await;
     assert_api(&err, 404, types::ErrorCode::ResourceMissing, Some("id"));
@@ -730,7 +752,10 @@ async fn customers_create_search_and_page() {
             .len(),
         7
     );
-    assert!(all.iter().all(|c| c.country.as_deref() == Some("EG")));
+    assert!(
+        all.iter()
+            .all(|c| c.country.value().map(String::as_str) == Some("EG"))
+    );
 
     let page = client
         .list_customers()
@@ -747,7 +772,11 @@ async fn customers_create_search_and_page() {
         .send()
         .await
         .unwrap();
-    let names: BTreeSet<_> = found.data.iter().map(|c| c.name.clone().unwrap()).collect();
+    let names: BTreeSet<_> = found
+        .data
+        .iter()
+        .map(|c| c.name.clone().flatten().unwrap())
+        .collect();
     assert_eq!(
         names,
         BTreeSet::from(["Customer 2".to_string(), "Customer 5".to_string()])
@@ -762,7 +791,7 @@ async fn customers_create_search_and_page() {
 
     let one = client.get_customer().id(&all[0].id).send().await.unwrap();
     assert_eq!(one.type_, Some(types::CustomerType::Registered));
-    assert_eq!(one.metadata.as_ref().unwrap()["crm"], "6");
+    assert_eq!(one.metadata.value().unwrap()["crm"], "6");
 
     let err = fails(
         client
@@ -802,7 +831,7 @@ async fn catalog_products_and_prices() {
     let (_sandbox, client, _) = start().await;
     let (course, default_price) = product(&client, "Course", "USD", 5_000).await;
     let (_, _) = product(&client, "Mug", "EGP", 25_000).await;
-    assert_eq!(course.prices.as_ref().unwrap().len(), 1);
+    assert_eq!(course.prices.value().unwrap().len(), 1);
 
     let monthly = client
         .create_price()
@@ -851,7 +880,7 @@ async fn catalog_products_and_prices() {
         .unwrap();
     assert_eq!(
         (renamed.name.as_deref(), renamed.stock),
-        (Some("Pay what you want"), Some(10))
+        (Some("Pay what you want"), Some(Some(10)))
     );
 
     let updated = client
@@ -866,16 +895,16 @@ async fn catalog_products_and_prices() {
         .await
         .unwrap();
     assert_eq!(
-        updated.default_price_id.as_deref(),
+        updated.default_price_id.value().map(String::as_str),
         Some(monthly.id.as_str())
     );
-    assert_eq!(updated.prices.as_ref().unwrap().len(), 3);
+    assert_eq!(updated.prices.value().unwrap().len(), 3);
 
     // Deleting the default price clears the product's reference.
     client.delete_price().id(&monthly.id).send().await.unwrap();
     let after = client.get_product().id(&course.id).send().await.unwrap();
     assert_eq!(after.default_price_id, None);
-    assert_eq!(after.prices.as_ref().unwrap().len(), 2);
+    assert_eq!(after.prices.value().unwrap().len(), 2);
     let err = fails(
         client
             .update_price()
@@ -954,11 +983,11 @@ async fn catalog_products_and_prices() {
         .send()
         .await
         .unwrap();
-    assert_eq!(stats.prices.as_ref().unwrap().len(), 2);
+    assert_eq!(stats.prices.value().unwrap().len(), 2);
     assert!(
         stats
             .prices
-            .as_ref()
+            .value()
             .unwrap()
             .iter()
             .all(|p| p.checkout_sessions == Some(0))
@@ -1069,9 +1098,12 @@ async fn payment_links_filter_and_replace() {
         .await
         .unwrap();
     assert_eq!(replaced.computed_amount, Some(5_000));
-    assert_eq!(replaced.line_items.as_ref().unwrap().len(), 1);
-    assert_eq!(replaced.custom_fields.as_deref(), Some(&[][..]));
-    assert_eq!(replaced.expires_at, None);
+    assert_eq!(replaced.line_items.value().unwrap().len(), 1);
+    assert_eq!(
+        replaced.custom_fields.value().map(Vec::as_slice),
+        Some(&[][..])
+    );
+    assert_eq!(replaced.expires_at, Some(None), "cleared: null");
     let fetched = client.get_payment_link().id(&link.id).send().await.unwrap();
     assert_eq!(fetched.into_inner(), replaced.into_inner());
 
@@ -1199,6 +1231,7 @@ async fn refund_targets_are_exclusive() {
         .unwrap()
         .payment_intent_id
         .clone()
+        .flatten()
         .unwrap();
     let both = types::CreateRefundRequest {
         payment_intent_id: Some(pi.clone()),

@@ -92,6 +92,7 @@ async fn against_sandbox() -> Result<(), BoxError> {
     );
     let intent = paid
         .payment_intent_id
+        .flatten()
         .ok_or("a paid session names its payment intent")?;
     refund(&client, &intent).await?;
 
@@ -129,6 +130,7 @@ async fn catalog(client: &Client) -> Result<String, BoxError> {
     let price_id = product
         .default_price_id
         .clone()
+        .flatten()
         .ok_or("the product has a default price")?;
     println!("product {} with price {price_id}", product.id);
     Ok(price_id)

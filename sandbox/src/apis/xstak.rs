@@ -543,7 +543,7 @@ impl XstakSandbox {
         let webhook_customer = crate::build!(types::WebhookCustomer {
             name: customer.name,
             email: customer.email,
-            phone: customer.phone.filter(|p| !p.is_empty()),
+            phone: customer.phone.flatten().filter(|p| !p.is_empty()),
         })?;
         let order_reference = object
             .metadata

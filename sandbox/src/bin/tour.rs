@@ -293,6 +293,7 @@ async fn xpay_platform(t: &mut Tour) -> Result<(), BoxError> {
     let intent = paid
         .payment_intent_id
         .clone()
+        .flatten()
         .ok_or("a paid session names its payment intent")?;
     let refund = client
         .create_refund()

@@ -11,7 +11,7 @@ use std::fmt;
 
 use paygate_runtime::ProviderError;
 
-use super::{Error, types};
+use super::{Error, Nullable, types};
 
 /// XPay's typed error fields off an [`Error`]. All return `None` unless the error is the
 /// provider's documented envelope.
@@ -50,11 +50,13 @@ impl ApiErrorExt for Error {
     }
 
     fn error_code(&self) -> Option<&types::ErrorCode> {
-        self.api_error().and_then(|b| b.error.code.as_ref())
+        self.api_error().and_then(|b| b.error.code.value())
     }
 
     fn param(&self) -> Option<&str> {
-        self.api_error().and_then(|b| b.error.param.as_deref())
+        self.api_error()
+            .and_then(|b| b.error.param.value())
+            .map(String::as_str)
     }
 }
 
@@ -62,7 +64,7 @@ impl ApiErrorExt for Error {
 impl ProviderError for types::ErrorResponse {
     fn code(&self) -> Option<Cow<'_, str>> {
         let e = &self.error;
-        Some(match &e.code {
+        Some(match e.code.value() {
             Some(code) => format!("{}/{code}", e.type_).into(),
             None => e.type_.to_string().into(),
         })
@@ -85,7 +87,7 @@ impl fmt::Display for types::ErrorResponse {
         if let Some(message) = ProviderError::message(self) {
             write!(f, ": {message}")?;
         }
-        if let Some(param) = &self.error.param {
+        if let Some(param) = self.error.param.value() {
             write!(f, " (param `{param}`)")?;
         }
         if let Some(id) = &self.request_id {

@@ -33,6 +33,7 @@ macro_rules! envelope {
 envelope! {
     PaymentIntentResponse => types::PaymentIntent,
     RefundResponse => types::Refund,
+    WalletSetupResponse => types::WalletSetup,
 }
 
 impl types::ErrorResponse {

@@ -115,7 +115,7 @@ pub(super) async fn create_collection(
             },
         );
         for (_, old) in evicted {
-            if let Some(order_id) = &old.collection.order_id {
+            if let Some(Some(order_id)) = &old.collection.order_id {
                 state.by_order_id.remove(order_id);
             }
         }
@@ -188,9 +188,9 @@ pub(super) async fn list_collections(
     {
         return validation("status is not a valid collection status", &rid, now);
     }
-    let contains = |value: &Option<String>, key: &str| match query.get(key) {
+    let contains = |value: Option<&String>, key: &str| match query.get(key) {
         Some(wanted) => value
-            .as_deref()
+            .map(String::as_str)
             .is_some_and(|v| v.contains(wanted.as_str())),
         None => true,
     };
@@ -204,8 +204,8 @@ pub(super) async fn list_collections(
                 s.expire_if_due(now);
                 let c = &s.collection;
                 let keep = query.get("status").is_none_or(|st| c.status.as_str() == st)
-                    && contains(&c.order_id, "orderId")
-                    && contains(&c.reference, "reference")
+                    && contains(c.order_id.value(), "orderId")
+                    && contains(c.reference.as_ref(), "reference")
                     && paging.in_range(s.created);
                 keep.then(|| s.summary())
             })

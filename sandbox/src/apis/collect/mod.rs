@@ -38,6 +38,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use collect_client::Nullable;
 use collect_client::time::Timestamp;
 use collect_client::types;
 use paygate_runtime::JsonDecimal;
@@ -197,7 +198,7 @@ impl CollectSandbox {
         self.lock()
             .collections
             .values()
-            .filter(|s| s.collection.order_id.as_deref() == Some(order_id))
+            .filter(|s| s.collection.order_id.value().map(String::as_str) == Some(order_id))
             .count()
     }
 
@@ -230,16 +231,16 @@ impl CollectSandbox {
                     })
                     .map_err(|e| SettleError::Unsupported(e.to_string()))?;
                     c.status = types::CollectionStatus::Completed;
-                    c.completed_at = Some(Timestamp::from(now));
-                    c.payer = Some(payer);
+                    c.completed_at = Some(Some(Timestamp::from(now)));
+                    c.payer = Some(Some(payer));
                 }
                 Outcome::Fail => {
                     c.status = types::CollectionStatus::Failed;
-                    c.status_reason = Some("Payment failed".into());
+                    c.status_reason = Some(Some("Payment failed".into()));
                 }
                 Outcome::Cancel => {
                     c.status = types::CollectionStatus::Failed;
-                    c.status_reason = Some("Cancelled by the payer".into());
+                    c.status_reason = Some(Some("Cancelled by the payer".into()));
                 }
             }
             c.clone()
@@ -386,7 +387,7 @@ impl CollectSandbox {
         }
         let data = Initiated {
             reference: &c.collection_id,
-            external_reference: c.order_id.as_deref(),
+            external_reference: c.order_id.value().map(String::as_str),
             amount: c.amount,
             currency: "USD",
             description: c.description.as_deref(),
@@ -396,7 +397,11 @@ impl CollectSandbox {
             app_id: &self.ctx.creds().collect_app_id,
             timestamp: Timestamp::from(now),
         };
-        self.send_event("collection.initiated", c.webhook_url.clone(), &data);
+        self.send_event(
+            "collection.initiated",
+            c.webhook_url.clone().flatten(),
+            &data,
+        );
     }
 
     fn send_received(&self, c: &types::Collection, now: DateTime<Utc>) {
@@ -418,10 +423,10 @@ impl CollectSandbox {
             app_id: &'a str,
             timestamp: Timestamp,
         }
-        let payer = c.payer.as_ref();
+        let payer = c.payer.value();
         let data = Received {
             reference: &c.collection_id,
-            external_reference: c.order_id.as_deref(),
+            external_reference: c.order_id.value().map(String::as_str),
             provider_reference: format!("PAY-{}", now.format("%Y%m%d")) + &upper_id(6),
             amount: c.amount,
             charge: c.fee,
@@ -435,7 +440,11 @@ impl CollectSandbox {
             app_id: &self.ctx.creds().collect_app_id,
             timestamp: Timestamp::from(now),
         };
-        self.send_event("collection.received", c.webhook_url.clone(), &data);
+        self.send_event(
+            "collection.received",
+            c.webhook_url.clone().flatten(),
+            &data,
+        );
     }
 }
 
@@ -443,7 +452,7 @@ impl Stored {
     fn expire_if_due(&mut self, now: DateTime<Utc>) {
         if self.collection.status == types::CollectionStatus::Pending && now >= self.expires {
             self.collection.status = types::CollectionStatus::Failed;
-            self.collection.status_reason = Some("Checkout session expired".into());
+            self.collection.status_reason = Some(Some("Checkout session expired".into()));
         }
     }
 
@@ -459,9 +468,9 @@ impl Stored {
             net_amount: c.net_amount,
             currency: c.currency.clone(),
             status: c.status.clone(),
-            payer_email: c.payer.as_ref().and_then(|p| p.email.clone()),
-            payer_client_id: c.payer.as_ref().and_then(|p| p.client_id.clone()),
-            payer_name: c.payer.as_ref().and_then(|p| p.name.clone()),
+            payer_email: c.payer.value().and_then(|p| p.email.clone()),
+            payer_client_id: c.payer.value().and_then(|p| p.client_id.clone()),
+            payer_name: c.payer.value().and_then(|p| p.name.clone()),
             completed_at: c.completed_at.clone(),
             created_at: c.created_at.clone(),
         })

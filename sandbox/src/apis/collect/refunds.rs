@@ -97,7 +97,7 @@ pub(super) async fn create_refund(
                 .find(|(code, _)| *code == reason)
                 .map(|(_, d)| d.to_string()),
             status: types::RefundStatus::Completed,
-            recipient: c.payer.as_ref().and_then(|p| {
+            recipient: c.payer.value().and_then(|p| {
                 crate::build!(types::RefundRecipient {
                     client_id: p.client_id.clone(),
                     name: p.name.clone(),
@@ -125,7 +125,7 @@ pub(super) async fn create_refund(
         } else {
             types::CollectionStatus::PartiallyRefunded
         };
-        c.status_reason = Some(format!("Refunded: {reason}"));
+        c.status_reason = Some(Some(format!("Refunded: {reason}")));
         c.refunds = Some(totals);
         state.refunds.push(refund.clone());
         trim_oldest(&mut state.refunds);

@@ -173,14 +173,14 @@ pub(super) fn payment_method_options() -> Result<types::PaymentMethodOptions, Bu
         })
         .collect::<Result<Vec<_>, _>>()?;
     crate::build!(types::PaymentMethodOptions {
-        crypto: vec![crate::build!(types::CryptoPaymentMethodOption {
+        crypto: Some(vec![crate::build!(types::CryptoPaymentMethodOption {
             currency: crate::build!(types::CryptoCurrency {
                 value: "usdt",
                 name: "Tether",
                 logo: "/static/images/cryptos/usdt.png",
             })?,
             networks: networks,
-        })?],
+        })?]),
         card: Option::<serde_json::Map<String, Value>>::None,
     })
 }

@@ -139,7 +139,10 @@ impl PayfectSandbox {
         let mut found: Vec<&mut StoredCheckout> = state
             .checkouts
             .values_mut()
-            .filter(|c| c.checkout.client_reference_id.as_deref() == Some(client_reference_id))
+            .filter(|c| {
+                c.checkout.client_reference_id.clone().flatten().as_deref()
+                    == Some(client_reference_id)
+            })
             .collect();
         found.sort_by_key(|c| c.checkout.created_at.as_datetime());
         found
@@ -286,7 +289,7 @@ impl StoredCheckout {
             currency: c.currency.clone(),
             merchant: c.merchant.id.clone(),
             is_livemode: c.is_livemode,
-            payment_intent: c.payment_intent.clone().unwrap_or_default(),
+            payment_intent: c.payment_intent.clone().flatten().unwrap_or_default(),
             payment_method: crate::build!(types::CallbackPaymentMethod {
                 id: uuid::Uuid::new_v4().to_string(),
                 payment_method_detail: crate::build!(types::PaymentMethodDetail {

@@ -28,10 +28,10 @@ pub(super) fn list_item(c: &types::Customer, db: &Db) -> types::CustomerListItem
         created_at: c.created_at.clone(),
         name: c.name.clone(),
         email: c.email.clone(),
-        phone: c.phone.clone(),
-        country: c.address.as_ref().and_then(|a| a.country.clone()),
+        phone: c.phone.clone().flatten(),
+        country: c.address.value().and_then(|a| a.country.clone()).map(Some),
         latest_payment_method: latest,
-        spend_data: Some(Map::new()),
+        spend_data: Some(Some(Map::new())),
     }
 }
 
@@ -62,9 +62,9 @@ pub(super) async fn list_customers(
                         &terms,
                         &[
                             Some(c.id.as_str()),
-                            c.name.as_deref(),
-                            c.email.as_deref(),
-                            c.phone.as_deref(),
+                            c.name.value().map(String::as_str),
+                            c.email.value().map(String::as_str),
+                            c.phone.value().map(String::as_str),
                         ],
                     )
                 })
@@ -224,7 +224,7 @@ pub(super) async fn customer_stats(
                         .fold(0i64, i64::saturating_add),
                 ),
                 currency: succeeded.first().and_then(|c| c.currency.clone()),
-                payment_methods: Some(methods),
+                payment_methods: Some(Some(methods)),
             })
         }),
     )

@@ -9,7 +9,7 @@ pub(super) fn custom_fields(fields: &[types::CustomField]) -> Result<(), ApiErr>
             return Err(ApiErr::missing(&format!("customFields[{i}].key")));
         }
         if f.type_ == Some(types::CustomFieldType::Dropdown)
-            && f.options.as_ref().is_none_or(Vec::is_empty)
+            && f.options.value().is_none_or(Vec::is_empty)
         {
             return Err(ApiErr::missing(&format!("customFields[{i}].options")));
         }
@@ -135,13 +135,14 @@ pub(super) async fn update_link(
             let clear_expiry = object.get("expiresAt").is_some_and(Value::is_null);
             let req: types::UpdatePaymentLinkRequest = typed(&object)?;
             let lines = match &req.line_items {
-                Some(items) => Some(db.line_items(items, None, ctx)?),
+                Some(Some(items)) => Some(db.line_items(items, None, ctx)?),
+                Some(None) => return Err(ApiErr::invalid("lineItems", "lineItems cannot be null")),
                 None => None,
             };
             if let Some(ac) = &req.after_completion {
                 after_completion(ac)?;
             }
-            if let Some(fields) = &req.custom_fields {
+            if let Some(Some(fields)) = &req.custom_fields {
                 custom_fields(fields)?;
             }
             let expires_at = match &req.expires_at {
@@ -155,7 +156,7 @@ pub(super) async fn update_link(
             };
             let link = &mut db.payment_links[i];
             if let Some((items, currency, total)) = lines {
-                link.line_items = Some(items);
+                link.line_items = Some(Some(items));
                 link.currency = Some(currency);
                 link.computed_amount = Some(total);
             }
@@ -166,7 +167,7 @@ pub(super) async fn update_link(
                 link.custom_fields = Some(fields);
             }
             if let Some(e) = expires_at {
-                link.expires_at = e;
+                link.expires_at = Some(e);
             }
             if let Some(active) = req.active {
                 link.active = Some(active);
@@ -175,12 +176,13 @@ pub(super) async fn update_link(
                 link.submit_type = Some(reported_submit_type(s));
             }
             if let Some(metadata) = req.metadata {
-                link.metadata = Some(
+                link.metadata = Some(Some(
                     metadata
                         .into_iter()
+                        .flatten()
                         .map(|(k, v)| (k, Value::String(v)))
                         .collect(),
-                );
+                ));
             }
             link.updated_at = Some(ts(now));
             ok(&*link)
@@ -309,7 +311,7 @@ pub(super) async fn list_links(
                 })
                 .filter(|l| {
                     terms.is_empty()
-                        || l.line_items.iter().flatten().any(|li| {
+                        || l.line_items.iter().flatten().flatten().any(|li| {
                             let product = li
                                 .price
                                 .as_ref()
@@ -320,7 +322,7 @@ pub(super) async fn list_links(
                                 &[
                                     li.description.as_deref(),
                                     product.and_then(|p| p.name.as_deref()),
-                                    product.and_then(|p| p.description.as_deref()),
+                                    product.and_then(|p| p.description.value().map(String::as_str)),
                                     product.and_then(|p| p.unit_label.as_deref()),
                                 ],
                             )

@@ -42,6 +42,7 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use xpay_client::platform::Nullable;
 use xpay_client::platform::money;
 use xpay_client::platform::types;
 

@@ -61,7 +61,7 @@ pub(super) async fn update_price(
                 price.active = req.active;
             }
             if req.stock.is_some() {
-                price.stock = req.stock;
+                price.stock = req.stock.map(Some);
             }
             if req.start_date.is_some() {
                 price.start_date = req.start_date;
@@ -96,7 +96,7 @@ pub(super) async fn delete_price(
             }
             db.prices.remove(i);
             for p in &mut db.products {
-                if p.default_price_id.as_deref() == Some(id.as_str()) {
+                if p.default_price_id.value() == Some(&id) {
                     p.default_price_id = None;
                 }
             }

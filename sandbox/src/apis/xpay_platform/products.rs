@@ -35,7 +35,7 @@ pub(super) async fn list_products(
                 .filter(|p| {
                     metadata.as_ref().is_none_or(|want| {
                         want.iter()
-                            .all(|(k, v)| p.metadata.as_ref().and_then(|m| m.get(k)) == Some(v))
+                            .all(|(k, v)| p.metadata.value().and_then(|m| m.get(k)) == Some(v))
                     })
                 })
                 .filter(|p| {
@@ -43,7 +43,7 @@ pub(super) async fn list_products(
                         &terms,
                         &[
                             p.name.as_deref(),
-                            p.description.as_deref(),
+                            p.description.value().map(String::as_str),
                             p.unit_label.as_deref(),
                         ],
                     )
@@ -261,10 +261,10 @@ pub(super) async fn update_product(
                 product.name = req.name;
             }
             if req.description.is_some() {
-                product.description = req.description;
+                product.description = req.description.map(Some);
             }
             if req.image.is_some() {
-                product.image = req.image;
+                product.image = req.image.map(Some);
             }
             if req.unit_label.is_some() {
                 product.unit_label = req.unit_label;
@@ -273,15 +273,16 @@ pub(super) async fn update_product(
                 product.active = req.active;
             }
             if let Some(metadata) = req.metadata {
-                product.metadata = Some(
+                product.metadata = Some(Some(
                     metadata
                         .into_iter()
+                        .flatten()
                         .map(|(k, v)| (k, Value::String(v)))
                         .collect(),
-                );
+                ));
             }
             if req.default_price.is_some() {
-                product.default_price_id = req.default_price;
+                product.default_price_id = req.default_price.map(Some);
             }
             product.updated_at = Some(ts(now));
             let product = product.clone();
@@ -340,10 +341,10 @@ pub(super) async fn product_stats(
                         line_items: Some(lines),
                     }
                 })
-                .collect();
+                .collect::<Vec<_>>();
             ok(&types::ProductStats {
                 product_id: Some(id.clone()),
-                prices: Some(prices),
+                prices: Some(Some(prices)),
             })
         }),
     )

@@ -134,7 +134,7 @@ pub(super) async fn create_refund(
                     intent.amount_refunded = Some(intent.amount_refunded.unwrap_or(0) + amount);
                 }
                 let intent = db.intents.iter().find(|i| &i.id == pi).cloned();
-                for s in db.sessions.iter_mut().filter(|s| s.payment_intent_id.as_deref() == Some(pi.as_str())) {
+                for s in db.sessions.iter_mut().filter(|s| s.payment_intent_id.clone().flatten().as_deref() == Some(pi.as_str())) {
                     s.payment_intent = intent.clone();
                 }
             }

@@ -235,7 +235,10 @@ pub(super) async fn update_session(
                 }
                 https_url("cancelUrl", url)?;
             }
-            let customer_id = req.customer_id.clone().or(current.customer_id.clone());
+            let customer_id = req
+                .customer_id
+                .clone()
+                .or(current.customer_id.clone().flatten());
             if req.customer_id.is_some()
                 && (req.customer_details.is_some() || current.customer_details.is_some())
             {
@@ -256,7 +259,10 @@ pub(super) async fn update_session(
                 return Err(ApiErr::no_such("customerId", "customer", c));
             }
             let lines = match &req.line_items {
-                Some(items) => Some(db.line_items(items, current.currency.as_deref(), ctx)?),
+                Some(Some(items)) => {
+                    Some(db.line_items(items, current.currency.as_deref(), ctx)?)
+                }
+                Some(None) => return Err(ApiErr::invalid("lineItems", "lineItems cannot be null")),
                 None => None,
             };
             let session = &mut db.sessions[i];
@@ -264,9 +270,9 @@ pub(super) async fn update_session(
                 session.after_completion = Some(ac);
             }
             if req.cancel_url.is_some() {
-                session.cancel_url = req.cancel_url;
+                session.cancel_url = req.cancel_url.map(Some);
             }
-            session.customer_id = customer_id;
+            session.customer_id = Some(customer_id);
             if let Some(d) = req.customer_details {
                 session.customer_details = Some(types::CustomerDetails {
                     name: d.name,
@@ -277,7 +283,7 @@ pub(super) async fn update_session(
                 });
             }
             if let Some((items, _, total)) = lines {
-                session.line_items = Some(items);
+                session.line_items = Some(Some(items));
                 session.amount_subtotal = Some(total);
                 session.amount_total = Some(total);
             }
@@ -288,12 +294,13 @@ pub(super) async fn update_session(
                 session.payment_method_types = Some(types);
             }
             if let Some(metadata) = req.metadata {
-                session.metadata = Some(
+                session.metadata = Some(Some(
                     metadata
                         .into_iter()
+                        .flatten()
                         .map(|(k, v)| (k, Value::String(v)))
                         .collect(),
-                );
+                ));
             }
             session.updated_at = Some(ts(now));
             ok(&*session)

@@ -67,13 +67,13 @@ impl Db {
     /// The product as `GET /products/{id}` shows it: with all its prices.
     pub(super) fn product_view(&self, product: &types::Product) -> types::Product {
         let mut view = product.clone();
-        view.prices = Some(
+        view.prices = Some(Some(
             self.prices
                 .iter()
                 .filter(|p| p.product_id.as_deref() == Some(product.id.as_str()))
                 .cloned()
                 .collect(),
-        );
+        ));
         view
     }
 
@@ -84,9 +84,10 @@ impl Db {
 
     /// (sessions, payment links, line items) referencing the price.
     pub(super) fn price_usage(&self, price_id: &str) -> [i64; 3] {
-        let refs = |items: &Option<Vec<types::LineItem>>| {
+        let refs = |items: &Option<Option<Vec<types::LineItem>>>| {
             items
                 .iter()
+                .flatten()
                 .flatten()
                 .filter(|li| li.price_id.as_deref() == Some(price_id))
                 .count() as i64
@@ -156,7 +157,9 @@ impl Db {
                         ));
                     }
                     let unit = match &price.type_ {
-                        Some(types::PriceType::OneTime) | None => price.unit_amount.unwrap_or(0),
+                        Some(types::PriceType::OneTime) | None => {
+                            price.unit_amount.flatten().unwrap_or(0)
+                        }
                         Some(types::PriceType::Custom) => price
                             .custom_unit_amount
                             .as_ref()
@@ -240,15 +243,15 @@ impl Db {
         ctx: &Ctx,
     ) -> Result<String, ApiErr> {
         let session = &self.sessions[index];
-        if let Some(id) = &session.customer_id {
+        if let Some(Some(id)) = &session.customer_id {
             return Ok(id.clone());
         }
         let details = session.customer_details.clone().unwrap_or_default();
         let always = session.customer_creation == Some(types::CustomerCreation::Always);
         let found = self.customers.iter().find(|c| {
             c.type_ == Some(types::CustomerType::Guest)
-                && ((details.email.is_some() && c.email == details.email)
-                    || (details.phone.is_some() && c.phone == details.phone))
+                && ((details.email.is_some() && c.email.value() == details.email.as_ref())
+                    || (details.phone.is_some() && c.phone.value() == details.phone.as_ref()))
         });
         if let (Some(c), false) = (found, always) {
             return Ok(c.id.clone());
@@ -326,7 +329,7 @@ impl Db {
                 .billing_details(types::BillingDetails {
                     name: details.name.clone(),
                     email: details.email.clone(),
-                    phone: details.phone.clone(),
+                    phone: Some(details.phone.clone()),
                     address: None,
                 })
                 .payment_method_details(types::PaymentMethodDetails {
@@ -381,9 +384,9 @@ impl Db {
             .map(|c| types::SessionCustomer {
                 id: Some(c.id.clone()),
                 type_: c.type_.clone(),
-                name: c.name.clone(),
-                email: c.email.clone(),
-                phone: c.phone.clone(),
+                name: c.name.clone().flatten(),
+                email: c.email.clone().flatten(),
+                phone: c.phone.clone().flatten(),
                 address: c.address.clone(),
                 shipping: None,
                 metadata: c.metadata.clone(),
@@ -393,9 +396,9 @@ impl Db {
         let session = &mut self.sessions[index];
         session.status = Some(types::CheckoutSessionStatus::Complete);
         session.payment_status = Some(types::CheckoutSessionPaymentStatus::Paid);
-        session.customer_id = Some(customer_id);
+        session.customer_id = Some(Some(customer_id));
         session.customer = customer.map(Into::into);
-        session.payment_intent_id = Some(intent_id);
+        session.payment_intent_id = Some(Some(intent_id));
         session.payment_intent = Some(intent);
         session.updated_at = Some(ts(now));
         Ok(())
@@ -411,6 +414,7 @@ impl Db {
         let intent_id = session
             .payment_intent_id
             .clone()
+            .flatten()
             .unwrap_or_else(|| ctx.new_id("pi_test_"));
         let charge: types::Charge = built(
             types::Charge::builder()
@@ -455,7 +459,7 @@ impl Db {
         self.intents.retain(|i| i.id != intent_id);
         self.intents.push(intent.clone());
         let session = &mut self.sessions[index];
-        session.payment_intent_id = Some(intent_id);
+        session.payment_intent_id = Some(Some(intent_id));
         session.payment_intent = Some(intent);
         session.updated_at = Some(ts(now));
         Ok(())
