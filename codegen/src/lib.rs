@@ -20,6 +20,7 @@
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 
+mod events;
 pub mod lint;
 mod open_enum;
 mod summary;
@@ -265,6 +266,7 @@ pub(crate) fn generate_file(
         }
     }
     file.items.extend(parse_items(path, response_table(spec))?);
+    file.items.extend(parse_items(path, events::tokens(spec))?);
     Ok(file)
 }
 

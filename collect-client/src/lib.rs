@@ -41,4 +41,3 @@ pub use envelope::ResponseExt;
 pub use error::{ApiError, Error, ErrorExt, OrderIdConflict};
 pub use pagination::{CollectionFilter, RefundFilter};
 pub use refunds::NewRefund;
-pub use webhook::{EventData, WebhookEvent, WebhookVerifier};

@@ -13,6 +13,7 @@ pub mod retry;
 pub mod secret;
 pub mod signature;
 pub mod transport;
+pub mod webhook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Outcome};

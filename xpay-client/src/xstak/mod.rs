@@ -57,7 +57,6 @@ pub mod webhook;
 
 pub use auth::{ClientBuilder, ClientState, Credentials, PRODUCTION_URL, STAGING_URL};
 pub use envelope::{Envelope, EnvelopeExt};
-pub use webhook::{WebhookError, WebhookEvent, WebhookVerifier};
 
 /// What every XStak call fails with; the typed body is the provider's failure envelope.
 pub type Error = paygate_runtime::Error<types::ErrorResponse>;
