@@ -12,16 +12,16 @@ use crate::ops::Api;
 /// One delivery per API, with each client's verifier configured for it.
 pub struct Deliveries {
     xpay_body: Vec<u8>,
-    xpay_signature: String,
+    xpay_headers: HeaderMap,
     xpay: xpay_client::platform::webhook::Verifier,
     xstak_body: Vec<u8>,
     xstak_headers: HeaderMap,
-    xstak: xpay_client::xstak::WebhookVerifier,
+    xstak: xpay_client::xstak::webhook::Verifier,
     collect_body: Vec<u8>,
-    collect: collect_client::WebhookVerifier,
+    collect: collect_client::webhook::Verifier,
     payfect_body: Vec<u8>,
-    payfect_token: String,
-    payfect: payfect_client::callback::CallbackVerifier,
+    payfect_headers: HeaderMap,
+    payfect: payfect_client::webhook::Verifier,
 }
 
 impl Deliveries {
@@ -35,7 +35,12 @@ impl Deliveries {
             now.timestamp(),
             &xpay_body,
         );
+        let xpay_headers = header(
+            xpay_client::platform::webhook::SIGNATURE_HEADER,
+            &xpay_signature,
+        );
         let xpay = xpay_client::platform::webhook::Verifier::new(fixtures::XPAY_WEBHOOK_SECRET)
+            .expect("a secret")
             .clock(Arc::new(ManualClock::new(now)) as Arc<dyn Clock>);
 
         // XStak: `x-signature` = hex HMAC-SHA256 of the body.
@@ -49,10 +54,12 @@ impl Deliveries {
             "x-signature",
             HeaderValue::from_str(&signature).expect("hex is a header value"),
         );
-        let xstak = xpay_client::xstak::WebhookVerifier::new(fixtures::XSTAK_WEBHOOK_SECRET);
+        let xstak = xpay_client::xstak::webhook::Verifier::new(fixtures::XSTAK_WEBHOOK_SECRET)
+            .expect("a secret");
 
         // Collect: `sign` inside the body = hex HMAC-SHA256 of the `data` value's bytes.
-        let collect = collect_client::WebhookVerifier::new(fixtures::COLLECT_WEBHOOK_SECRET);
+        let collect = collect_client::webhook::Verifier::new(fixtures::COLLECT_WEBHOOK_SECRET)
+            .expect("a secret");
         let event: serde_json::Value =
             serde_json::from_slice(fixtures::COLLECT_WEBHOOK).expect("collect webhook fixture");
         let data = serde_json::to_string(&event["data"]).expect("a JSON value serializes");
@@ -68,14 +75,13 @@ impl Deliveries {
         let payfect_token = fernet::Fernet::new(fixtures::PAYFECT_CALLBACK_KEY)
             .expect("a valid Fernet key")
             .encrypt(&payfect_body);
-        let payfect = payfect_client::callback::CallbackVerifier::new(
-            fixtures::PAYFECT_CALLBACK_KEY.to_owned().into(),
-        )
-        .expect("a valid Fernet key");
+        let payfect_headers = header(payfect_client::webhook::SIGNATURE_HEADER, &payfect_token);
+        let payfect = payfect_client::webhook::Verifier::new(fixtures::PAYFECT_CALLBACK_KEY)
+            .expect("a valid Fernet key");
 
         Deliveries {
             xpay_body,
-            xpay_signature,
+            xpay_headers,
             xpay,
             xstak_body,
             xstak_headers,
@@ -83,7 +89,7 @@ impl Deliveries {
             collect_body,
             collect,
             payfect_body,
-            payfect_token,
+            payfect_headers,
             payfect,
         }
     }
@@ -93,22 +99,22 @@ impl Deliveries {
         match api {
             Api::Xpay => self
                 .xpay
-                .construct_event(&self.xpay_body, &self.xpay_signature)
+                .construct_event(&self.xpay_body, &self.xpay_headers)
                 .map(drop)
                 .map_err(|e| e.to_string()),
             Api::Xstak => self
                 .xstak
-                .verify_and_parse(&self.xstak_headers, &self.xstak_body)
+                .construct_event(&self.xstak_body, &self.xstak_headers)
                 .map(drop)
                 .map_err(|e| e.to_string()),
             Api::Collect => self
                 .collect
-                .verify(&self.collect_body)
+                .construct_event(&self.collect_body, &HeaderMap::new())
                 .map(drop)
                 .map_err(|e| e.to_string()),
             Api::Payfect => self
                 .payfect
-                .verify(&self.payfect_token, &self.payfect_body)
+                .construct_event(&self.payfect_body, &self.payfect_headers)
                 .map(drop)
                 .map_err(|e| e.to_string()),
         }
@@ -123,6 +129,13 @@ impl Deliveries {
             Api::Payfect => &self.payfect_body,
         }
     }
+}
+
+/// A header map with one header.
+fn header(name: &'static str, value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(name, HeaderValue::from_str(value).expect("a header value"));
+    headers
 }
 
 impl Default for Deliveries {

@@ -23,6 +23,7 @@
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 
+mod events;
 mod glue;
 pub mod lint;
 mod nullable;
@@ -289,6 +290,7 @@ pub(crate) fn generate_file(
     )?);
     file.items
         .extend(parse_items(path, operations_table(spec))?);
+    file.items.extend(parse_items(path, events::tokens(spec))?);
     Ok(file)
 }
 

@@ -42,4 +42,3 @@ pub use error::{ApiError, Error, ErrorExt, OrderIdConflict};
 pub use pagination::{CollectionFilter, RefundFilter};
 pub use paygate_runtime::{ConfigError, RetryPolicy};
 pub use refunds::NewRefund;
-pub use webhook::{EventData, WebhookEvent, WebhookVerifier};

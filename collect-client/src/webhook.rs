@@ -11,8 +11,14 @@
 //! exact bytes of `data` as received; its older page says to re-encode `data` compactly. The
 //! verifier accepts either: the raw bytes first, then the same value written compactly
 //! (whitespace removed, original order), then `JSON.stringify` of it. Comparison is
-//! constant-time. No timestamp is signed, so FYATU webhooks carry no replay window of their
-//! own: deduplicate on `eventId` (newer payloads) or on `event` + collection id.
+//! constant-time. The signature travels in the body, not in a header, so
+//! [`Verifier::construct_event`] reads no header; it takes them for the shape every client's
+//! verifier shares.
+//!
+//! **Replays.** No timestamp is signed (the envelope's `eventId` and `timestamp` are outside
+//! `sign`), so a captured delivery verifies forever and there is no `.clock()` or
+//! `.tolerance()`. Deduplicate on what `data` signs (the collection `reference` with the event
+//! type; `eventId` only as a hint, since it is unsigned), and confirm with a GET before acting.
 //!
 //! **A verified webhook is still not proof of payment.** FYATU's advice, and this crate's:
 //! acknowledge quickly (2xx within 10 s), then confirm with
@@ -21,13 +27,14 @@
 //! [`Collection::is_paid`](crate::types::Collection::is_paid) holds for the amount you expect.
 //!
 //! ```
-//! use collect_client::webhook::{EventData, WebhookVerifier};
+//! use collect_client::webhook::{EventObject, Verifier};
 //!
-//! let verifier = WebhookVerifier::new("975127f2e7165836d99f54cf9c298da5b8bd43060bc0634e8cb3774e8bd6db4c");
+//! let verifier = Verifier::new("975127f2e7165836d99f54cf9c298da5b8bd43060bc0634e8cb3774e8bd6db4c")?;
 //! let body = br#"{"event":"card.funded","version":"3.0","eventId":"112dff51-8275-4d60-9cd4-ad9aeb930478","sign":"c580cd5259a8d2289a22ca6f97af56ed5ebd8a7a783bf56636761ef9d59b1830","data":{"cardId":"c78041e26160072b02e04e855ae8d6e5b5dedfe5b3c9edc9cd","cardholderId":"2d35aecc059dc46b68bdee8b3d009fe789a0","reference":"333550a7-aea3-4cfd-b250-6eacd18828fa","amount":5,"fee":0,"currency":"USD","appId":"F3R0Q8D1Z5B8O6F8","timestamp":"2026-05-10T23:18:45+00:00"}}"#;
-//! let event = verifier.verify(body).unwrap();
-//! assert_eq!(event.event, "card.funded");
-//! assert!(matches!(event.data, EventData::Unknown(_)));
+//! let event = verifier.construct_event(body, &Default::default())?;
+//! assert_eq!(event.type_.as_str(), "card.funded");
+//! assert!(matches!(event.object, EventObject::Unknown { .. }));
+//! # Ok::<(), collect_client::webhook::WebhookError>(())
 //! ```
 
 use crate::CollectClient;
@@ -36,99 +43,42 @@ use crate::error::Error;
 use crate::money::Checked;
 use crate::time::Timestamp;
 use crate::types;
+use paygate_runtime::webhook::{self as shared, HeaderMap};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt;
 
+pub use crate::EventObject;
+pub use paygate_runtime::webhook::WebhookError;
+
 /// Bodies larger than this are refused unread (FYATU's payloads are well under 10 KiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The collection events FYATU documents.
-pub const COLLECTION_INITIATED: &str = "collection.initiated";
-pub const COLLECTION_RECEIVED: &str = "collection.received";
-/// Unconfirmed: named on the collections concepts page only.
-pub const COLLECTION_COMPLETED: &str = "collection.completed";
-
-/// Why a webhook was rejected. The `Display` text is safe to log (no secret, no signature).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WebhookError {
-    /// Over [`MAX_BODY_BYTES`].
-    TooLarge(usize),
-    /// Not a JSON object, or a field of the envelope has the wrong type.
-    Malformed(String),
-    /// A required envelope field is absent (`event`, `data`).
-    MissingField(&'static str),
-    /// No `sign` (or an empty one).
-    MissingSignature,
-    /// `sign` is not 64 hex digits.
-    MalformedSignature,
-    /// `sign` does not match the payload under this secret.
-    SignatureMismatch,
-    /// A known event whose `data` does not have the documented shape.
-    InvalidPayload { event: String, reason: String },
-    /// A known event whose amounts break `netAmount = amount − fee`.
-    AmountMismatch(String),
-}
-
-impl fmt::Display for WebhookError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WebhookError::TooLarge(n) => write!(f, "webhook body of {n} bytes is too large"),
-            WebhookError::Malformed(m) => write!(f, "webhook body is not a FYATU event: {m}"),
-            WebhookError::MissingField(field) => write!(f, "webhook body has no `{field}`"),
-            WebhookError::MissingSignature => f.write_str("webhook body has no `sign`"),
-            WebhookError::MalformedSignature => {
-                f.write_str("webhook `sign` is not a hex HMAC-SHA256")
-            }
-            WebhookError::SignatureMismatch => {
-                f.write_str("webhook `sign` does not match: wrong secret or altered payload")
-            }
-            WebhookError::InvalidPayload { event, reason } => {
-                write!(f, "webhook `{event}` has an unexpected payload: {reason}")
-            }
-            WebhookError::AmountMismatch(m) => write!(f, "{m}"),
-        }
-    }
-}
-
-impl std::error::Error for WebhookError {}
-
-/// The typed `data` of an event.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum EventData {
-    /// `collection.initiated`: a checkout session was created.
-    CollectionInitiated(types::CollectionInitiatedData),
-    /// `collection.received`: a payment succeeded.
-    CollectionReceived(types::CollectionReceivedData),
-    /// `collection.completed` (unconfirmed variant from the concepts page).
-    CollectionCompleted(types::CollectionCompletedData),
-    /// Any other event (payouts, refunds, cards, events FYATU adds later), kept as JSON.
-    Unknown(serde_json::Value),
-}
+/// Where the signature is read from (a body field, not a header).
+const SIGN_FIELD: &str = "`sign` field";
 
 /// A FYATU webhook.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WebhookEvent {
-    /// The event name as sent (`collection.received`).
-    pub event: String,
+#[non_exhaustive]
+pub struct Event {
+    /// `eventId`, present in `"3.0"` payloads. Unsigned: a hint for deduplication, not proof.
+    pub id: Option<String>,
+    /// The `event` as sent (`collection.received`); open, new types arrive as `Unknown`.
+    pub type_: types::WebhookEventType,
     /// `"2.0"` on the collection event pages, `"3.0"` on newer ones.
     pub version: Option<String>,
-    /// Present in `"3.0"` payloads; the deduplication key.
-    pub event_id: Option<String>,
     /// The envelope's own `timestamp` (concepts-page variant only).
     pub timestamp: Option<Timestamp>,
-    pub data: EventData,
+    /// `data`, typed by `event`.
+    pub object: EventObject,
 }
 
-impl WebhookEvent {
+impl Event {
     /// Parses a webhook **without verifying it**. For logging, tests and the unsigned
     /// `collection.completed` variant; never act on an event parsed this way.
-    pub fn parse_unverified(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-        let envelope = Envelope::read(body)?;
-        envelope.into_event()
+    pub fn parse_unverified(body: &[u8]) -> Result<Event, WebhookError> {
+        Envelope::read(body)?.into_event()
     }
 
     /// The collection the event is about: `reference` in `collection.initiated` /
@@ -136,21 +86,21 @@ impl WebhookEvent {
     /// `batch`, not the REST "human-readable reference"), `collectionId` in
     /// `collection.completed`.
     pub fn collection_id(&self) -> Option<&str> {
-        match &self.data {
-            EventData::CollectionInitiated(d) => Some(&d.reference),
-            EventData::CollectionReceived(d) => Some(&d.reference),
-            EventData::CollectionCompleted(d) => Some(&d.collection_id),
-            EventData::Unknown(_) => None,
+        match &self.object {
+            EventObject::CollectionInitiated(d) => Some(&d.reference),
+            EventObject::CollectionReceived(d) => Some(&d.reference),
+            EventObject::CollectionCompleted(d) => Some(&d.collection_id),
+            _ => None,
         }
     }
 
     /// Your `orderId` (`externalReference` in webhooks).
     pub fn order_id(&self) -> Option<&str> {
-        match &self.data {
-            EventData::CollectionInitiated(d) => d.external_reference.as_deref(),
-            EventData::CollectionReceived(d) => d.external_reference.as_deref(),
-            EventData::CollectionCompleted(d) => d.order_id.as_deref(),
-            EventData::Unknown(_) => None,
+        match &self.object {
+            EventObject::CollectionInitiated(d) => d.external_reference.as_deref(),
+            EventObject::CollectionReceived(d) => d.external_reference.as_deref(),
+            EventObject::CollectionCompleted(d) => d.order_id.as_deref(),
+            _ => None,
         }
     }
 }
@@ -170,72 +120,67 @@ struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     fn read(body: &'a [u8]) -> Result<Envelope<'a>, WebhookError> {
         if body.len() > MAX_BODY_BYTES {
-            return Err(WebhookError::TooLarge(body.len()));
+            return Err(WebhookError::TooLarge {
+                len: body.len(),
+                max: MAX_BODY_BYTES,
+            });
         }
-        serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))
+        shared::parse_body(body)
     }
 
-    fn into_event(self) -> Result<WebhookEvent, WebhookError> {
-        let event = self.event.ok_or(WebhookError::MissingField("event"))?;
-        let data = self.data.ok_or(WebhookError::MissingField("data"))?;
-        let invalid = |e: serde_json::Error| WebhookError::InvalidPayload {
-            event: event.clone(),
-            reason: e.to_string(),
+    fn data(&self) -> Result<&'a RawValue, WebhookError> {
+        self.data
+            .ok_or_else(|| WebhookError::payload(None, "no `data`"))
+    }
+
+    fn into_event(self) -> Result<Event, WebhookError> {
+        let data = self.data()?;
+        let event = self
+            .event
+            .ok_or_else(|| WebhookError::payload(None, "no `event`"))?;
+        let payload =
+            serde_json::from_str(data.get()).map_err(|e| WebhookError::payload(Some(&event), e))?;
+        let object = EventObject::decode(&event, payload)?;
+        let amounts = match &object {
+            EventObject::CollectionReceived(d) => d.check(),
+            EventObject::CollectionCompleted(d) => d.check(),
+            _ => Ok(()),
         };
-        let data = match event.as_str() {
-            COLLECTION_INITIATED => {
-                EventData::CollectionInitiated(serde_json::from_str(data.get()).map_err(invalid)?)
-            }
-            COLLECTION_RECEIVED => {
-                let d: types::CollectionReceivedData =
-                    serde_json::from_str(data.get()).map_err(invalid)?;
-                d.check().map_err(WebhookError::AmountMismatch)?;
-                EventData::CollectionReceived(d)
-            }
-            COLLECTION_COMPLETED => {
-                let d: types::CollectionCompletedData =
-                    serde_json::from_str(data.get()).map_err(invalid)?;
-                d.check().map_err(WebhookError::AmountMismatch)?;
-                EventData::CollectionCompleted(d)
-            }
-            _ => EventData::Unknown(serde_json::from_str(data.get()).map_err(invalid)?),
-        };
+        amounts.map_err(|why| WebhookError::payload(Some(&event), why))?;
         let version = self.version.map(|v| match v {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         });
-        Ok(WebhookEvent {
-            event,
+        Ok(Event {
+            id: self.event_id,
+            type_: event.into(),
             version,
-            event_id: self.event_id,
             timestamp: self.timestamp,
-            data,
+            object,
         })
     }
 }
 
 /// Verifies webhooks with the app's webhook secret (`whsec_…`, from
-/// `POST /webhooks/secret/regenerate`).
+/// `POST /webhooks/secret/regenerate`). Cheap to clone; `Debug` hides the secret.
 #[derive(Clone)]
-pub struct WebhookVerifier {
+pub struct Verifier {
     secret: SecretString,
 }
 
-impl fmt::Debug for WebhookVerifier {
+impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WebhookVerifier { secret: [REDACTED] }")
+        f.write_str("Verifier { secret: [REDACTED] }")
     }
 }
 
-impl WebhookVerifier {
-    pub fn new(secret: impl Into<String>) -> Self {
-        WebhookVerifier {
-            secret: SecretString::from(secret.into()),
-        }
-    }
-
-    pub fn from_secret(secret: SecretString) -> Self {
-        WebhookVerifier { secret }
+impl Verifier {
+    /// A verifier for the app's webhook secret. An empty secret is refused
+    /// ([`WebhookError::InvalidSecret`]).
+    pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
+        let secret = secret.into();
+        shared::check_secret(secret.expose_secret())?;
+        Ok(Verifier { secret })
     }
 
     /// The `sign` FYATU puts on `data` (lowercase hex). For tests and local senders.
@@ -243,32 +188,42 @@ impl WebhookVerifier {
         paygate_runtime::signature::hmac_sha256_hex(self.secret.expose_secret().as_bytes(), data)
     }
 
-    /// Checks `sign` against the raw request body, then parses the event.
-    ///
-    /// Pass the body exactly as received, before any JSON parsing.
-    pub fn verify(&self, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    /// Checks `sign` against the raw bytes of `data` in `body`. `headers` are not read: FYATU
+    /// signs in the body. Pass the body exactly as received, before any JSON parsing.
+    pub fn verify(&self, body: &[u8], headers: &HeaderMap) -> Result<(), WebhookError> {
+        self.verified(body, headers).map(drop)
+    }
+
+    /// Verifies, then parses the event.
+    pub fn construct_event(&self, body: &[u8], headers: &HeaderMap) -> Result<Event, WebhookError> {
+        self.verified(body, headers)?.into_event()
+    }
+
+    fn verified<'a>(&self, body: &'a [u8], _: &HeaderMap) -> Result<Envelope<'a>, WebhookError> {
         let envelope = Envelope::read(body)?;
         let sign = envelope
             .sign
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .ok_or(WebhookError::MissingSignature)?;
+            .ok_or(WebhookError::MissingSignature(SIGN_FIELD))?;
         if sign.len() != 64 || !sign.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(WebhookError::MalformedSignature);
+            return Err(WebhookError::malformed(SIGN_FIELD, "not 64 hex digits"));
         }
-        let data = envelope.data.ok_or(WebhookError::MissingField("data"))?;
-        if !self.matches(data.get(), sign) {
-            return Err(WebhookError::SignatureMismatch);
+        if !self.matches(envelope.data()?.get(), sign) {
+            return Err(WebhookError::BadSignature);
         }
-        envelope.into_event()
+        Ok(envelope)
     }
 
-    /// The raw bytes, then the compact forms FYATU's older docs describe.
+    /// The raw bytes, then the compact forms FYATU's older docs describe. One HMAC per form.
     fn matches(&self, raw: &str, sign: &str) -> bool {
         let key = self.secret.expose_secret().as_bytes();
         let check = |text: &str| {
-            paygate_runtime::signature::verify_hmac_sha256_hex(key, &[text.as_bytes()], sign)
+            shared::hex_matches(
+                &paygate_runtime::signature::hmac_sha256(key, &[text.as_bytes()]),
+                sign,
+            )
         };
         if check(raw) {
             return true;
@@ -313,11 +268,11 @@ impl CollectClient {
     /// Confirms a webhook the way FYATU requires before fulfilling: reads the collection it
     /// names with `GET /collections/{id}`. Check the result with
     /// [`Collection::is_paid`](crate::types::Collection::is_paid).
-    pub async fn confirm_webhook(&self, event: &WebhookEvent) -> Result<types::Collection, Error> {
+    pub async fn confirm_webhook(&self, event: &Event) -> Result<types::Collection, Error> {
         let id = event.collection_id().ok_or_else(|| {
             Error::InvalidRequest(format!(
                 "webhook `{}` names no collection to confirm",
-                event.event
+                event.type_
             ))
         })?;
         self.get_collection(id).await

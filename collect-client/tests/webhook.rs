@@ -2,10 +2,24 @@
 //! webhook is rejected.
 
 use collect_client::types::CollectionStatus;
-use collect_client::webhook::{
-    EventData, MAX_BODY_BYTES, WebhookError, WebhookEvent, WebhookVerifier,
-};
+use collect_client::webhook::{Event, EventObject, MAX_BODY_BYTES, Verifier, WebhookError};
+use reqwest::header::HeaderMap;
 use std::path::PathBuf;
+
+fn with_secret(secret: &str) -> Verifier {
+    Verifier::new(secret).expect("a secret")
+}
+
+/// FYATU signs in the body: no header is read.
+trait Check {
+    fn check(&self, body: &[u8]) -> Result<Event, WebhookError>;
+}
+
+impl Check for Verifier {
+    fn check(&self, body: &[u8]) -> Result<Event, WebhookError> {
+        self.construct_event(body, &HeaderMap::new())
+    }
+}
 
 /// FYATU's documented test secret (used as text, not hex-decoded) and expected `sign`.
 const DOC_SECRET: &str = "975127f2e7165836d99f54cf9c298da5b8bd43060bc0634e8cb3774e8bd6db4c";
@@ -21,7 +35,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// A body as FYATU builds it: `data` compact, `sign` over exactly those bytes.
 fn signed(event: &str, data: &str, secret: &str) -> Vec<u8> {
-    let sign = WebhookVerifier::new(secret).sign(data.as_bytes());
+    let sign = with_secret(secret).sign(data.as_bytes());
     format!(r#"{{"event":"{event}","version":"2.0","sign":"{sign}","data":{data}}}"#).into_bytes()
 }
 
@@ -31,17 +45,17 @@ const RECEIVED: &str = r#"{"reference":"COL678A3B4C5D6E7","externalReference":"O
 fn documented_test_vector_pretty_body() {
     // The doc's body is pretty-printed; its `sign` is over the compact `data`.
     let body = fixture("doc/webhook_signature_test_vector.json");
-    let event = WebhookVerifier::new(DOC_SECRET)
-        .verify(&body)
+    let event = with_secret(DOC_SECRET)
+        .check(&body)
         .expect("doc vector verifies");
-    assert_eq!(event.event, "card.funded");
+    assert_eq!(event.type_.as_str(), "card.funded");
     assert_eq!(event.version.as_deref(), Some("3.0"));
     assert_eq!(
-        event.event_id.as_deref(),
+        event.id.as_deref(),
         Some("112dff51-8275-4d60-9cd4-ad9aeb930478")
     );
     assert!(
-        matches!(event.data, EventData::Unknown(_)),
+        matches!(event.object, EventObject::Unknown { .. }),
         "card events are not collection events"
     );
 }
@@ -49,28 +63,23 @@ fn documented_test_vector_pretty_body() {
 #[test]
 fn documented_test_vector_compact_body_and_sign() {
     let data = r#"{"cardId":"c78041e26160072b02e04e855ae8d6e5b5dedfe5b3c9edc9cd","cardholderId":"2d35aecc059dc46b68bdee8b3d009fe789a0","reference":"333550a7-aea3-4cfd-b250-6eacd18828fa","amount":5,"fee":0,"currency":"USD","appId":"F3R0Q8D1Z5B8O6F8","timestamp":"2026-05-10T23:18:45+00:00"}"#;
-    assert_eq!(
-        WebhookVerifier::new(DOC_SECRET).sign(data.as_bytes()),
-        DOC_SIGN
-    );
+    assert_eq!(with_secret(DOC_SECRET).sign(data.as_bytes()), DOC_SIGN);
     let body = signed("card.funded", data, DOC_SECRET);
-    assert!(WebhookVerifier::new(DOC_SECRET).verify(&body).is_ok());
+    assert!(with_secret(DOC_SECRET).check(&body).is_ok());
     // The secret is text: the same hex digits in upper case are a different key.
-    let wrong = WebhookVerifier::new(DOC_SECRET.to_uppercase());
-    assert_eq!(wrong.verify(&body), Err(WebhookError::SignatureMismatch));
+    let wrong = with_secret(&DOC_SECRET.to_uppercase());
+    assert_eq!(wrong.check(&body), Err(WebhookError::BadSignature));
 }
 
 #[test]
 fn raw_bytes_are_hashed_as_received() {
     // A sender that signs its own (non-compact) bytes must verify too.
     let data = "{ \"reference\": \"COL1\",\n  \"amount\": 100.50, \"status\": \"PENDING\" }";
-    let sign = WebhookVerifier::new(SECRET).sign(data.as_bytes());
+    let sign = with_secret(SECRET).sign(data.as_bytes());
     let body = format!(r#"{{"event":"collection.initiated","sign":"{sign}","data":{data}}}"#);
-    let event = WebhookVerifier::new(SECRET)
-        .verify(body.as_bytes())
-        .unwrap();
-    match event.data {
-        EventData::CollectionInitiated(d) => {
+    let event = with_secret(SECRET).check(body.as_bytes()).unwrap();
+    match event.object {
+        EventObject::CollectionInitiated(d) => {
             assert_eq!(d.reference, "COL1");
             assert_eq!(d.amount.unwrap().to_string(), "100.5");
             assert_eq!(d.status, Some(CollectionStatus::Pending));
@@ -84,19 +93,19 @@ fn compact_re_serialization_is_accepted() {
     // Signed over JSON.stringify(data): `/` and non-ASCII unescaped. Delivered with escapes.
     let canonical =
         r#"{"reference":"COL1","checkoutUrl":"https://checkout.fyatu.com/x","description":"café"}"#;
-    let sign = WebhookVerifier::new(SECRET).sign(canonical.as_bytes());
+    let sign = with_secret(SECRET).sign(canonical.as_bytes());
     let escaped = r#"{"reference": "COL1", "checkoutUrl": "https:\/\/checkout.fyatu.com\/x", "description": "caf\u00e9"}"#;
     let body = format!(r#"{{"event":"collection.initiated","sign":"{sign}","data":{escaped}}}"#);
-    assert!(WebhookVerifier::new(SECRET).verify(body.as_bytes()).is_ok());
+    assert!(with_secret(SECRET).check(body.as_bytes()).is_ok());
 }
 
 #[test]
 fn typed_collection_received() {
     let body = signed("collection.received", RECEIVED, SECRET);
-    let event = WebhookVerifier::new(SECRET).verify(&body).unwrap();
+    let event = with_secret(SECRET).check(&body).unwrap();
     assert_eq!(event.collection_id(), Some("COL678A3B4C5D6E7"));
     assert_eq!(event.order_id(), Some("ORDER-12345"));
-    let EventData::CollectionReceived(d) = event.data else {
+    let EventObject::CollectionReceived(d) = event.object else {
         panic!()
     };
     assert_eq!(d.net_amount.unwrap().to_string(), "98.1");
@@ -110,31 +119,33 @@ fn documented_event_payloads_parse() {
         ("doc/webhook_collection_received.json", "COL678A3B4C5D6E7"),
         ("doc/webhook_collection_completed.json", "col_a1b2c3d4e5f6"),
     ] {
-        let event = WebhookEvent::parse_unverified(&fixture(name))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let event =
+            Event::parse_unverified(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(event.collection_id(), Some(id), "{name}");
-        assert!(!matches!(event.data, EventData::Unknown(_)), "{name}");
+        assert!(
+            !matches!(event.object, EventObject::Unknown { .. }),
+            "{name}"
+        );
     }
     let completed =
-        WebhookEvent::parse_unverified(&fixture("doc/webhook_collection_completed.json")).unwrap();
+        Event::parse_unverified(&fixture("doc/webhook_collection_completed.json")).unwrap();
     assert_eq!(
         completed.timestamp.unwrap().as_str(),
         "2026-01-08T11:35:01+00:00"
     );
     // Their `sign` is a placeholder: verifying them must fail, not pass.
-    assert_eq!(
-        WebhookVerifier::new(SECRET).verify(&fixture("doc/webhook_collection_received.json")),
-        Err(WebhookError::MalformedSignature)
-    );
+    assert!(matches!(
+        with_secret(SECRET).check(&fixture("doc/webhook_collection_received.json")),
+        Err(WebhookError::MalformedSignature { .. })
+    ));
 }
 
 #[test]
 fn unknown_events_and_fields_parse() {
-    let event =
-        WebhookEvent::parse_unverified(&fixture("heldout/webhook_unknown_event.json")).unwrap();
-    assert_eq!(event.event, "payout.completed");
+    let event = Event::parse_unverified(&fixture("heldout/webhook_unknown_event.json")).unwrap();
+    assert_eq!(event.type_.as_str(), "payout.completed");
     assert_eq!(event.collection_id(), None);
-    let EventData::Unknown(v) = &event.data else {
+    let EventObject::Unknown { raw: v, .. } = &event.object else {
         panic!()
     };
     assert_eq!(v["payoutId"], "PO123");
@@ -143,10 +154,10 @@ fn unknown_events_and_fields_parse() {
     let raw: serde_json::Value =
         serde_json::from_slice(&fixture("heldout/webhook_collection_received.v3.json")).unwrap();
     let data = serde_json::to_string(&raw["data"]).unwrap();
-    let event = WebhookVerifier::new(SECRET)
-        .verify(&signed("collection.received", &data, SECRET))
+    let event = with_secret(SECRET)
+        .check(&signed("collection.received", &data, SECRET))
         .unwrap();
-    let EventData::CollectionReceived(d) = event.data else {
+    let EventObject::CollectionReceived(d) = event.object else {
         panic!()
     };
     assert_eq!(d.customer_phone, Some(None));
@@ -158,73 +169,78 @@ fn unknown_events_and_fields_parse() {
 
 #[test]
 fn rejections() {
-    let verifier = WebhookVerifier::new(SECRET);
+    let verifier = with_secret(SECRET);
     let good = signed("collection.received", RECEIVED, SECRET);
-    assert!(verifier.verify(&good).is_ok());
+    assert!(verifier.check(&good).is_ok());
 
     // Wrong secret.
     assert_eq!(
-        WebhookVerifier::new("whsec_other").verify(&good),
-        Err(WebhookError::SignatureMismatch)
+        with_secret("whsec_other").check(&good),
+        Err(WebhookError::BadSignature)
     );
     // Tampered amount.
     let tampered = String::from_utf8(good.clone())
         .unwrap()
         .replace("\"amount\":100", "\"amount\":1000");
     assert_eq!(
-        verifier.verify(tampered.as_bytes()),
-        Err(WebhookError::SignatureMismatch)
+        verifier.check(tampered.as_bytes()),
+        Err(WebhookError::BadSignature)
     );
     // Signature over the whole envelope instead of `data`.
     let sign = verifier.sign(br#"{"event":"collection.received"}"#);
     let body = format!(r#"{{"event":"collection.received","sign":"{sign}","data":{RECEIVED}}}"#);
     assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::SignatureMismatch)
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::BadSignature)
     );
     // Sign of another payload.
     let other = verifier.sign(b"{}");
     let body = format!(r#"{{"event":"collection.received","sign":"{other}","data":{RECEIVED}}}"#);
     assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::SignatureMismatch)
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::BadSignature)
     );
     // Missing / empty sign.
     let body = format!(r#"{{"event":"collection.received","data":{RECEIVED}}}"#);
-    assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::MissingSignature)
-    );
+    assert!(matches!(
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::MissingSignature(_))
+    ));
     let body = format!(r#"{{"event":"collection.received","sign":"","data":{RECEIVED}}}"#);
-    assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::MissingSignature)
-    );
+    assert!(matches!(
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::MissingSignature(_))
+    ));
     // Malformed sign: not hex, wrong length, truncated.
     for bad in ["zz".repeat(32), "abcd".into(), DOC_SIGN[..63].to_string()] {
         let body = format!(r#"{{"event":"collection.received","sign":"{bad}","data":{RECEIVED}}}"#);
-        assert_eq!(
-            verifier.verify(body.as_bytes()),
-            Err(WebhookError::MalformedSignature),
+        assert!(
+            matches!(
+                verifier.check(body.as_bytes()),
+                Err(WebhookError::MalformedSignature { .. })
+            ),
             "{bad}"
         );
     }
     // Missing data / event.
     let body = format!(r#"{{"event":"collection.received","sign":"{other}"}}"#);
-    assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::MissingField("data"))
-    );
+    assert!(matches!(
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::InvalidPayload { type_: None, .. })
+    ));
     let sign = verifier.sign(RECEIVED.as_bytes());
     let body = format!(r#"{{"sign":"{sign}","data":{RECEIVED}}}"#);
-    assert_eq!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::MissingField("event"))
-    );
+    assert!(matches!(
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::InvalidPayload { type_: None, .. })
+    ));
     // Not JSON, not an object, truncated, duplicate keys, wrong types.
     for bad in [&b"not json"[..], b"[]", b"", &good[..good.len() / 2]] {
         assert!(
-            matches!(verifier.verify(bad), Err(WebhookError::Malformed(_))),
+            matches!(
+                verifier.check(bad),
+                Err(WebhookError::InvalidPayload { type_: None, .. })
+            ),
             "{bad:?}"
         );
     }
@@ -232,44 +248,70 @@ fn rejections() {
         r#"{{"event":"collection.received","sign":"{sign}","data":{RECEIVED},"data":{{}}}}"#
     );
     assert!(matches!(
-        verifier.verify(dup.as_bytes()),
-        Err(WebhookError::Malformed(_))
+        verifier.check(dup.as_bytes()),
+        Err(WebhookError::InvalidPayload { type_: None, .. })
     ));
     let body = format!(r#"{{"event":7,"sign":"{sign}","data":{RECEIVED}}}"#);
     assert!(matches!(
-        verifier.verify(body.as_bytes()),
-        Err(WebhookError::Malformed(_))
+        verifier.check(body.as_bytes()),
+        Err(WebhookError::InvalidPayload { type_: None, .. })
     ));
     // Too large.
     let huge = vec![b' '; MAX_BODY_BYTES + 1];
     assert_eq!(
-        verifier.verify(&huge),
-        Err(WebhookError::TooLarge(MAX_BODY_BYTES + 1))
+        verifier.check(&huge),
+        Err(WebhookError::TooLarge {
+            len: MAX_BODY_BYTES + 1,
+            max: MAX_BODY_BYTES
+        })
     );
 }
 
 #[test]
 fn signed_but_inconsistent_payloads_are_rejected() {
-    let verifier = WebhookVerifier::new(SECRET);
+    let verifier = with_secret(SECRET);
     // A known event whose data has the wrong shape.
     let body = signed("collection.received", r#"{"reference":42}"#, SECRET);
     assert!(matches!(
-        verifier.verify(&body),
+        verifier.check(&body),
         Err(WebhookError::InvalidPayload { .. })
     ));
     // netAmount != amount - charge.
     let broken = RECEIVED.replace("\"netAmount\":98.1", "\"netAmount\":98.2");
     let body = signed("collection.received", &broken, SECRET);
     assert!(matches!(
-        verifier.verify(&body),
-        Err(WebhookError::AmountMismatch(_))
+        verifier.check(&body),
+        Err(WebhookError::InvalidPayload { type_: Some(ref t), .. }) if t == "collection.received"
     ));
 }
 
 #[test]
 fn errors_and_debug_never_show_the_secret() {
-    let verifier = WebhookVerifier::new(SECRET);
+    let verifier = with_secret(SECRET);
     assert!(!format!("{verifier:?}").contains(SECRET));
-    let err = verifier.verify(b"{}").unwrap_err();
+    let err = verifier.check(b"{}").unwrap_err();
     assert!(!err.to_string().contains(SECRET));
+}
+
+#[test]
+fn empty_secrets_are_refused() {
+    // An empty key would accept any `sign` an attacker computes with an empty key.
+    for secret in ["", "  "] {
+        assert!(matches!(
+            Verifier::new(secret),
+            Err(WebhookError::InvalidSecret(_))
+        ));
+    }
+}
+
+#[test]
+fn every_mapped_type_has_a_variant() {
+    assert_eq!(
+        EventObject::TYPES,
+        [
+            "collection.initiated",
+            "collection.received",
+            "collection.completed"
+        ]
+    );
 }

@@ -5,7 +5,7 @@
 //!   [`ClientBuilder`] (base URL, HTTP client, retry policy);
 //! - [`timestamp`]: one [`Timestamp`](timestamp::Timestamp) for Payfect's three time formats,
 //!   re-serialized exactly as received;
-//! - [`callback`]: verification of the success callback's Fernet-encrypted
+//! - [`webhook`]: verification of the success callback's Fernet-encrypted
 //!   `X-Payfect-Signature`;
 //! - [`error`]: messages out of Payfect's (DRF-style, unconfirmed) error bodies.
 //!
@@ -52,11 +52,11 @@ mod generated {
 pub use generated::*;
 
 pub mod auth;
-pub mod callback;
 pub mod checkout;
 pub mod error;
 mod hooks;
 pub mod timestamp;
+pub mod webhook;
 
 pub use auth::{ClientBuilder, DEFAULT_BASE_URL};
 pub use paygate_runtime::{ConfigError, RetryPolicy};

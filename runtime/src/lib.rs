@@ -20,6 +20,7 @@ pub mod secret;
 pub mod signature;
 pub mod tls;
 pub mod transport;
+pub mod webhook;
 
 pub use call::{Api, Strategy, send, send_empty};
 pub use clock::{Clock, ManualClock, SystemClock};

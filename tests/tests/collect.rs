@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use collect_client::callback::{CallbackRedirect, CallbackStatus};
 use collect_client::types::{CollectionStatus, ErrorCode, RefundReason, RefundStatus};
-use collect_client::webhook::{EventData, WebhookVerifier};
+use collect_client::webhook::{EventObject, Verifier as WebhookVerifier};
 use collect_client::{
     CollectClient, CollectionFilter, CreatedCollection, Error, ErrorExt, NewCollection, NewRefund,
     RefundFilter, ResponseExt,
@@ -640,7 +640,8 @@ async fn receiver() -> (String, tokio::task::JoinHandle<()>) {
 async fn webhooks_verify_and_are_confirmed_with_the_api() {
     let (sandbox, client) = start().await;
     let (url, _task) = receiver().await;
-    let verifier = WebhookVerifier::new(sandbox.creds().collect_webhook_secret.expose_secret());
+    let verifier = WebhookVerifier::new(sandbox.creds().collect_webhook_secret.expose_secret())
+        .expect("a secret");
     let order_id = order("HOOK");
     let created = client
         .create_collection(&NewCollection::new(dec("25"), &order_id, "hooked").webhook_url(&url))
@@ -666,13 +667,13 @@ async fn webhooks_verify_and_are_confirmed_with_the_api() {
         .filter(|d| d.api == Api::Collect && d.succeeded())
         .map(|d| {
             verifier
-                .verify(d.body.as_bytes())
+                .construct_event(d.body.as_bytes(), &Default::default())
                 .expect("sandbox webhooks verify")
         })
         .collect();
-    assert!(matches!(&events[0].data, EventData::CollectionInitiated(d) if d.reference == id));
+    assert!(matches!(&events[0].object, EventObject::CollectionInitiated(d) if d.reference == id));
     let received = &events[1];
-    let EventData::CollectionReceived(data) = &received.data else {
+    let EventObject::CollectionReceived(data) = &received.object else {
         panic!("{received:?}")
     };
     assert_eq!(data.external_reference.as_deref(), Some(order_id.as_str()));
@@ -681,7 +682,7 @@ async fn webhooks_verify_and_are_confirmed_with_the_api() {
     // A forged copy (another secret) is rejected.
     assert!(
         WebhookVerifier::new("whsec_forged")
-            .verify(deliveries[0].body.as_bytes())
+            .and_then(|v| v.construct_event(deliveries[0].body.as_bytes(), &Default::default()))
             .is_err()
     );
 

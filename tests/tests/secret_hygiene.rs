@@ -459,14 +459,14 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
     let session = session.expect("session");
     let settled = sandbox.settle(Api::XpayPlatform, &session.id, Outcome::Complete);
     seen.returned("xpay settle", &settled);
-    let verifier = Verifier::new(creds.xpay_platform_webhook_secret.clone());
+    let verifier = Verifier::new(creds.xpay_platform_webhook_secret.clone()).expect("a secret");
     seen.debug("xpay verifier", &verifier);
     let (headers, body) = delivered(got, Api::XpayPlatform, 1).await.remove(0);
-    let event = verifier.construct_event_from_headers(&headers, &body);
+    let event = verifier.construct_event(&body, &headers);
     seen.result("xpay webhook", &event);
     event.expect("the webhook verifies");
     let forged =
-        Verifier::new("whsec_not_the_secret").construct_event_from_headers(&headers, &body);
+        Verifier::new("whsec_not_the_secret").and_then(|v| v.construct_event(&body, &headers));
     seen.result("xpay forged webhook", &forged);
     assert!(forged.is_err());
 
@@ -545,7 +545,8 @@ async fn xstak_tour(
     secrets: &mut Vec<String>,
     url_secrets: &mut Vec<String>,
 ) {
-    use xpay_client::xstak::{Client, Credentials, EnvelopeExt, WebhookVerifier, types};
+    use xpay_client::xstak::webhook::Verifier as WebhookVerifier;
+    use xpay_client::xstak::{Client, Credentials, EnvelopeExt, types};
     let creds = sandbox.creds();
     let credentials = Credentials::new(
         creds.xstak_api_key.clone(),
@@ -587,10 +588,10 @@ async fn xstak_tour(
 
     let settled = sandbox.settle(Api::Xstak, &link.id, Outcome::Complete);
     seen.returned("xstak settle", &settled);
-    let verifier = WebhookVerifier::new(creds.xstak_webhook_hmac_secret.clone());
+    let verifier = WebhookVerifier::new(creds.xstak_webhook_hmac_secret.clone()).expect("a secret");
     seen.debug("xstak verifier", &verifier);
     let (headers, body) = delivered(got, Api::Xstak, 1).await.remove(0);
-    let event = verifier.verify_and_parse(&headers, &body);
+    let event = verifier.construct_event(&body, &headers);
     seen.result("xstak webhook", &event);
     event.expect("the webhook verifies");
 
@@ -725,7 +726,7 @@ async fn collect_tour(
     seen: &mut Seen,
     secrets: &mut Vec<String>,
 ) {
-    use collect_client::webhook::WebhookVerifier;
+    use collect_client::webhook::Verifier as WebhookVerifier;
     use collect_client::{CollectClient, NewCollection, NewRefund, ResponseExt, types};
     use rust_decimal::Decimal;
     let creds = sandbox.creds();
@@ -783,11 +784,11 @@ async fn collect_tour(
 
     let settled = sandbox.settle(Api::Collect, created.collection_id(), Outcome::Complete);
     seen.returned("collect settle", &settled);
-    let verifier = WebhookVerifier::from_secret(creds.collect_webhook_secret.clone());
+    let verifier = WebhookVerifier::new(creds.collect_webhook_secret.clone()).expect("a secret");
     seen.debug("collect verifier", &verifier);
     let hooks = delivered(got, Api::Collect, 2).await;
     for (_, body) in &hooks {
-        let event = verifier.verify(body);
+        let event = verifier.construct_event(body, &Default::default());
         seen.result("collect webhook", &event);
         let event = event.expect("the webhook verifies");
         let confirmed = client.confirm_webhook(&event).await;
@@ -830,7 +831,7 @@ async fn payfect_tour(
     seen: &mut Seen,
     secrets: &mut Vec<String>,
 ) {
-    use payfect_client::callback::CallbackVerifier;
+    use payfect_client::webhook::Verifier as CallbackVerifier;
     use payfect_client::{Client, types};
     let creds = sandbox.creds();
     let builder = Client::builder(creds.payfect_api_key.clone())
@@ -868,7 +869,7 @@ async fn payfect_tour(
     let verifier = CallbackVerifier::new(creds.payfect_fernet_key.clone()).expect("a Fernet key");
     seen.debug("payfect verifier", &verifier);
     let (headers, body) = delivered(got, Api::Payfect, 1).await.remove(0);
-    let callback = verifier.verify_headers(&headers, &body);
+    let callback = verifier.construct_event(&body, &headers);
     seen.result("payfect callback", &callback);
     callback.expect("the callback verifies");
 

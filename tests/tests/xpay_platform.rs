@@ -15,7 +15,7 @@ use paygate_runtime::{ManualClock, RetryPolicy};
 use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use secrecy::ExposeSecret;
 use serde_json::json;
-use xpay_client::platform::webhook::{EventObject, Verifier, WebhookEvent};
+use xpay_client::platform::webhook::{Event as WebhookEvent, EventObject, Verifier};
 use xpay_client::platform::{
     ApiErrorExt, ClearableTimestamp, Client, Error, Nullable, OPERATIONS, types,
 };
@@ -62,6 +62,7 @@ impl Receiver {
         // that clock with a window spanning the jump (the 300 s default is unit-tested).
         let clock = Arc::new(ManualClock::new(sandbox.now()));
         let verifier = Verifier::new(sandbox.creds().xpay_platform_webhook_secret.clone())
+            .expect("a secret")
             .clock(clock)
             .tolerance(Duration::from_secs(2 * 86_400));
         let got = self.got.lock().unwrap().clone();
@@ -69,7 +70,7 @@ impl Receiver {
         got.iter()
             .map(|(headers, body)| {
                 verifier
-                    .construct_event_from_headers(headers, body)
+                    .construct_event(body, headers)
                     .unwrap_or_else(|e| panic!("webhook rejected: {e}"))
             })
             .collect()
@@ -269,8 +270,8 @@ async fn hosted_checkout_from_catalog_to_refund() {
         .unwrap();
     assert_eq!(paid["status"], "complete");
     let [event] = receiver.events(&sandbox, 1).await.try_into().unwrap();
-    assert_eq!(event.event_type, types::EventType::CheckoutSessionCompleted);
-    let EventObject::CheckoutSession(done) = event.object else {
+    assert_eq!(event.type_, types::EventType::CheckoutSessionCompleted);
+    let EventObject::CheckoutSessionCompleted(done) = event.object else {
         panic!("{:?}", event.object)
     };
     assert_eq!(done.id, session.id);
@@ -382,7 +383,7 @@ async fn hosted_checkout_from_catalog_to_refund() {
 
     // refund.created + charge.refunded per refund (each pair is delivered concurrently).
     let events = receiver.events(&sandbox, 5).await;
-    let mut kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let mut kinds: Vec<&str> = events.iter().map(|e| e.type_.as_str()).collect();
     kinds.sort_unstable();
     assert_eq!(
         kinds,
@@ -397,7 +398,7 @@ async fn hosted_checkout_from_catalog_to_refund() {
     let refunded: Vec<(Option<i64>, Option<bool>)> = events
         .iter()
         .filter_map(|e| match &e.object {
-            EventObject::Charge(c) => Some((c.amount_refunded, c.refunded)),
+            EventObject::ChargeRefunded(c) => Some((c.amount_refunded, c.refunded)),
             _ => None,
         })
         .collect();
@@ -493,12 +494,12 @@ async fn sessions_expire_by_request_and_by_time() {
     assert!(
         events
             .iter()
-            .all(|e| e.event_type == types::EventType::CheckoutSessionExpired)
+            .all(|e| e.type_ == types::EventType::CheckoutSessionExpired)
     );
     let ids: BTreeSet<String> = events
         .iter()
         .map(|e| match &e.object {
-            EventObject::CheckoutSession(s) => s.id.clone(),
+            EventObject::CheckoutSessionExpired(s) => s.id.clone(),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -519,7 +520,7 @@ async fn sessions_expire_by_request_and_by_time() {
         .unwrap();
     assert_eq!(cancelled["status"], "expired");
     assert_eq!(
-        receiver.events(&sandbox, 3).await[2].event_type,
+        receiver.events(&sandbox, 3).await[2].type_,
         types::EventType::CheckoutSessionExpired
     );
     assert_eq!(

@@ -18,9 +18,8 @@ use paygate_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SettleError};
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use xpay_client::xstak::{
-    Client, Credentials, EnvelopeExt, Error, OPERATIONS, WebhookEvent, WebhookVerifier, types,
-};
+use xpay_client::xstak::webhook::{EventObject, Verifier as WebhookVerifier};
+use xpay_client::xstak::{Client, Credentials, EnvelopeExt, Error, OPERATIONS, types};
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).expect("decimal literal")
@@ -93,14 +92,14 @@ async fn receiver(secret: &str) -> (String, Calls) {
         listener.local_addr().expect("addr")
     );
     let recorded = calls.clone();
-    let verifier = WebhookVerifier::new(secret.to_owned());
+    let verifier = WebhookVerifier::new(secret.to_owned()).expect("a secret");
     let app = axum::Router::new().route(
         "/xpay/webhook",
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let recorded = recorded.clone();
             let verifier = verifier.clone();
             async move {
-                let status = match verifier.verify_and_parse(&headers, &body) {
+                let status = match verifier.construct_event(&body, &headers) {
                     Ok(_) => StatusCode::OK,
                     Err(_) => StatusCode::UNAUTHORIZED,
                 };
@@ -127,8 +126,9 @@ fn notification(
     secret: &str,
     (headers, body): &(HeaderMap, Bytes),
 ) -> types::PaymentIntentNotification {
-    match WebhookVerifier::new(secret.to_owned()).verify_and_parse(headers, body) {
-        Ok(WebhookEvent::PaymentIntentNotification(n)) => *n,
+    let verifier = WebhookVerifier::new(secret.to_owned()).expect("a secret");
+    match verifier.construct_event(body, headers).map(|e| e.object) {
+        Ok(EventObject::PaymentIntentNotification(n)) => *n,
         other => panic!("expected a verified PAYMENT_INTENT_NOTIFICATION, got {other:?}"),
     }
 }

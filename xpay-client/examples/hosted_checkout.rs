@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
-use xpay_client::platform::webhook::{EventObject, Verifier, WebhookEvent};
+use xpay_client::platform::webhook::{Event, EventObject, Verifier, WebhookError};
 use xpay_client::platform::{Client, SecretString, money, types};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -82,9 +82,9 @@ async fn against_sandbox() -> Result<(), BoxError> {
     let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await?
         .ok_or("the webhook receiver stopped")?;
-    println!("webhook {} ({}) verified", event.id, event.event_type);
-    let EventObject::CheckoutSession(paid) = event.object else {
-        return Err(format!("unexpected event {}", event.event_type).into());
+    println!("webhook {} ({}) verified", event.id, event.type_);
+    let EventObject::CheckoutSessionCompleted(paid) = event.object else {
+        return Err(format!("unexpected event {}", event.type_).into());
     };
     println!(
         "session {} is {:?} / {:?}",
@@ -200,8 +200,8 @@ async fn refund(client: &Client, payment_intent: &str) -> Result<(), BoxError> {
 async fn webhook_receiver(
     sandbox: &paygate_sandbox::Sandbox,
     secret: SecretString,
-) -> Result<mpsc::UnboundedReceiver<WebhookEvent>, BoxError> {
-    let verifier = Arc::new(Verifier::new(secret));
+) -> Result<mpsc::UnboundedReceiver<Event>, BoxError> {
+    let verifier = Arc::new(Verifier::new(secret)?);
     let (tx, rx) = mpsc::unbounded_channel();
     let app = axum::Router::new().route(
         "/webhooks/xpay",
@@ -209,12 +209,12 @@ async fn webhook_receiver(
             let verifier = verifier.clone();
             let tx = tx.clone();
             async move {
-                match verifier.construct_event_from_headers(&headers, &body) {
+                match verifier.construct_event(&body, &headers) {
                     Ok(event) => {
                         tx.send(event).ok();
                         StatusCode::OK
                     }
-                    Err(e @ xpay_client::platform::webhook::WebhookError::InvalidJson(_)) => {
+                    Err(e @ WebhookError::InvalidPayload { .. }) => {
                         eprintln!("rejected webhook: {e}");
                         StatusCode::BAD_REQUEST
                     }

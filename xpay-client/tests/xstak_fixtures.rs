@@ -5,10 +5,14 @@ use std::str::FromStr;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use xpay_client::xstak::webhook::{PAYMENT_INTENT_NOTIFICATION, SIGNATURE_HEADER};
-use xpay_client::xstak::{
-    Client, Credentials, WebhookError, WebhookEvent, WebhookVerifier, signing, types,
+use xpay_client::xstak::webhook::{
+    EventObject, PAYMENT_INTENT_NOTIFICATION, SIGNATURE_HEADER, Verifier, WebhookError,
 };
+use xpay_client::xstak::{Client, Credentials, signing, types};
+
+fn webhook_verifier(secret: &str) -> Verifier {
+    Verifier::new(secret).expect("a secret")
+}
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/xstak/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -347,16 +351,16 @@ fn headers(signature: &str) -> reqwest::header::HeaderMap {
 #[test]
 fn webhook_vector_verifies_and_parses() {
     let (body, signature) = webhook_vector();
-    let verifier = WebhookVerifier::new(WEBHOOK_SECRET);
-    verifier.verify(&signature, &body).expect("valid");
+    let verifier = webhook_verifier(WEBHOOK_SECRET);
+    verifier.verify(&body, &headers(&signature)).expect("valid");
     verifier
-        .verify(&signature.to_uppercase(), &body)
+        .verify(&body, &headers(&signature.to_uppercase()))
         .expect("hex case does not matter");
     let event = verifier
-        .verify_and_parse(&headers(&signature), &body)
+        .construct_event(&body, &headers(&signature))
         .expect("valid");
-    assert_eq!(event.event_type(), PAYMENT_INTENT_NOTIFICATION);
-    let WebhookEvent::PaymentIntentNotification(n) = event else {
+    assert_eq!(event.object.type_(), PAYMENT_INTENT_NOTIFICATION);
+    let EventObject::PaymentIntentNotification(n) = event.object else {
         panic!("typed notification expected");
     };
     assert_eq!(
@@ -376,29 +380,35 @@ fn webhook_signed_over_the_js_canonical_form_is_accepted() {
         serde_json::from_slice::<Value>(&pretty).expect("still JSON"),
         serde_json::from_slice::<Value>(&body).expect("JSON")
     );
-    let verifier = WebhookVerifier::new(WEBHOOK_SECRET);
+    let verifier = webhook_verifier(WEBHOOK_SECRET);
     verifier
-        .verify(&signature, &pretty)
+        .verify(&pretty, &headers(&signature))
         .expect("canonical form matches");
     // The same holds for a signature over the raw pretty bytes.
     let raw_sig = signing::sign(&WEBHOOK_SECRET.into(), &pretty);
-    verifier.verify(&raw_sig, &pretty).expect("raw bytes match");
+    verifier
+        .verify(&pretty, &headers(&raw_sig))
+        .expect("raw bytes match");
 }
 
 #[test]
 fn every_webhook_failure_mode_is_rejected() {
     let (body, signature) = webhook_vector();
-    let verifier = WebhookVerifier::new(WEBHOOK_SECRET);
+    let verifier = webhook_verifier(WEBHOOK_SECRET);
 
-    // No header at all.
+    // No header at all, or a blank one.
     assert_eq!(
-        verifier.verify_and_parse(&reqwest::header::HeaderMap::new(), &body),
-        Err(WebhookError::MissingSignature)
+        verifier.construct_event(&body, &reqwest::header::HeaderMap::new()),
+        Err(WebhookError::MissingSignature(SIGNATURE_HEADER))
+    );
+    assert_eq!(
+        verifier.construct_event(&body, &headers(" ")),
+        Err(WebhookError::MissingSignature(SIGNATURE_HEADER))
     );
     // Wrong secret (the API HMAC secret is a different value).
     assert_eq!(
-        WebhookVerifier::new("test_api_hmac_secret").verify(&signature, &body),
-        Err(WebhookError::InvalidSignature)
+        webhook_verifier("test_api_hmac_secret").verify(&body, &headers(&signature)),
+        Err(WebhookError::BadSignature)
     );
     // Tampered content: the amount changed, even with the formatting kept.
     let tampered = String::from_utf8(body.clone()).expect("UTF-8").replacen(
@@ -407,12 +417,11 @@ fn every_webhook_failure_mode_is_rejected() {
         1,
     );
     assert_eq!(
-        verifier.verify(&signature, tampered.as_bytes()),
-        Err(WebhookError::InvalidSignature)
+        verifier.verify(tampered.as_bytes(), &headers(&signature)),
+        Err(WebhookError::BadSignature)
     );
     // Malformed signatures.
     for bad in [
-        "",
         "not-hex",
         &signature[..63],
         &signature[..62],
@@ -420,8 +429,8 @@ fn every_webhook_failure_mode_is_rejected() {
         &format!("sha256={signature}"),
     ] {
         assert_eq!(
-            verifier.verify(bad, &body),
-            Err(WebhookError::InvalidSignature),
+            verifier.verify(&body, &headers(bad)),
+            Err(WebhookError::BadSignature),
             "{bad:?}"
         );
     }
@@ -431,17 +440,17 @@ fn every_webhook_failure_mode_is_rejected() {
         SIGNATURE_HEADER,
         reqwest::header::HeaderValue::from_bytes(&[0xff, 0xfe]).expect("opaque bytes"),
     );
-    assert_eq!(
-        verifier.verify_and_parse(&h, &body),
-        Err(WebhookError::InvalidSignature)
-    );
+    assert!(matches!(
+        verifier.construct_event(&body, &h),
+        Err(WebhookError::MalformedSignature { .. })
+    ));
     // Correctly signed garbage is still refused, as a payload problem.
     for garbage in [&b"<html>oops</html>"[..], b"{\"no_type\":1}", b"[1,2]"] {
         let sig = signing::sign(&WEBHOOK_SECRET.into(), garbage);
         assert!(
             matches!(
-                verifier.verify_and_parse(&headers(&sig), garbage),
-                Err(WebhookError::InvalidPayload(_))
+                verifier.construct_event(garbage, &headers(&sig)),
+                Err(WebhookError::InvalidPayload { .. })
             ),
             "{}",
             String::from_utf8_lossy(garbage)
@@ -451,8 +460,8 @@ fn every_webhook_failure_mode_is_rejected() {
     let wrong = br#"{"type":"PAYMENT_INTENT_NOTIFICATION","refund_id":null,"amount":"ten"}"#;
     let sig = signing::sign(&WEBHOOK_SECRET.into(), wrong);
     assert!(matches!(
-        verifier.verify_and_parse(&headers(&sig), wrong),
-        Err(WebhookError::InvalidPayload(_))
+        verifier.construct_event(wrong, &headers(&sig)),
+        Err(WebhookError::InvalidPayload { type_: Some(ref t), .. }) if t == PAYMENT_INTENT_NOTIFICATION
     ));
 }
 
@@ -460,14 +469,15 @@ fn every_webhook_failure_mode_is_rejected() {
 fn unknown_webhook_types_parse() {
     let body = fixture("heldout_webhook_unknown_type.json");
     let sig = signing::sign(&WEBHOOK_SECRET.into(), &body);
-    let event = WebhookVerifier::new(WEBHOOK_SECRET)
-        .verify_and_parse(&headers(&sig), &body)
+    let event = webhook_verifier(WEBHOOK_SECRET)
+        .construct_event(&body, &headers(&sig))
         .expect("verifies and parses");
-    assert_eq!(event.event_type(), "REFUND_NOTIFICATION");
-    let WebhookEvent::Unknown { payload, .. } = event else {
+    assert_eq!(event.type_.as_str(), "REFUND_NOTIFICATION");
+    let EventObject::Unknown { type_, raw } = event.object else {
         panic!("unknown type expected");
     };
-    assert_eq!(payload["refund_id"], "xpay_rf_77");
+    assert_eq!(type_, "REFUND_NOTIFICATION");
+    assert_eq!(raw["refund_id"], "xpay_rf_77");
     // The open enum reads it too.
     assert_eq!(
         types::WebhookEventType::from("REFUND_NOTIFICATION"),
@@ -483,7 +493,7 @@ fn secrets_never_show_in_debug_output() {
     let client = Client::staging(credentials.clone())
         .build()
         .expect("valid XStak settings");
-    let verifier = WebhookVerifier::new("WEBHOOK_SECRET_4");
+    let verifier = webhook_verifier("WEBHOOK_SECRET_4");
     for text in [
         format!("{credentials:?}"),
         format!("{client:?}"),
@@ -526,4 +536,28 @@ fn named_environments_and_overridable_base_url() {
             .baseurl(),
         "http://127.0.0.1:9/xstak"
     );
+}
+
+#[test]
+fn empty_webhook_secrets_are_refused() {
+    assert!(matches!(
+        Verifier::new(""),
+        Err(WebhookError::InvalidSecret(_))
+    ));
+}
+
+#[test]
+fn a_megabyte_signature_header_is_refused_without_an_echo() {
+    let (body, _) = webhook_vector();
+    let verifier = webhook_verifier(WEBHOOK_SECRET);
+    for value in [
+        "ab".repeat(1 << 19),
+        format!("{},v1=00", "x".repeat(1 << 20)),
+    ] {
+        let err = verifier
+            .construct_event(&body, &headers(&value))
+            .unwrap_err();
+        assert_eq!(err, WebhookError::BadSignature);
+        assert!(err.to_string().len() < 200);
+    }
 }

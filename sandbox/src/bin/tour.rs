@@ -24,7 +24,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use paygate_sandbox::{Api, Outcome, Sandbox};
 use rust_decimal::Decimal;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -99,46 +99,49 @@ struct Received {
 /// Verifiers for the receiver, keyed with the sandbox's webhook secrets.
 struct Verifiers {
     xpay: xpay_client::platform::webhook::Verifier,
-    xstak: xpay_client::xstak::WebhookVerifier,
-    collect: collect_client::WebhookVerifier,
-    payfect: payfect_client::callback::CallbackVerifier,
+    xstak: xpay_client::xstak::webhook::Verifier,
+    collect: collect_client::webhook::Verifier,
+    payfect: payfect_client::webhook::Verifier,
     tx: mpsc::UnboundedSender<Received>,
 }
 
 fn verify(v: &Verifiers, api: Api, headers: &HeaderMap, body: &[u8]) -> Result<String, String> {
     match api {
         Api::XpayPlatform => {
-            let sig = headers
-                .get("xpay-signature")
-                .and_then(|h| h.to_str().ok())
-                .ok_or("no XPay-Signature header")?;
             let e = v
                 .xpay
-                .construct_event(body, sig)
+                .construct_event(body, headers)
                 .map_err(|e| e.to_string())?;
-            Ok(format!("{} {}", e.event_type, e.id))
+            Ok(format!("{} {}", e.type_, e.id))
         }
         Api::Xstak => {
             let e = v
                 .xstak
-                .verify_and_parse(headers, body)
+                .construct_event(body, headers)
                 .map_err(|e| e.to_string())?;
-            Ok(e.event_type().to_string())
+            Ok(e.type_.to_string())
         }
         Api::Collect => {
-            let e = v.collect.verify(body).map_err(|e| e.to_string())?;
+            let e = v
+                .collect
+                .construct_event(body, headers)
+                .map_err(|e| e.to_string())?;
             Ok(format!(
                 "{} for {}",
-                e.event,
+                e.type_,
                 e.collection_id().unwrap_or("?")
             ))
         }
         Api::Payfect => {
-            let c = v
+            let e = v
                 .payfect
-                .verify_headers(headers, body)
+                .construct_event(body, headers)
                 .map_err(|e| e.to_string())?;
-            Ok(format!("checkout {} {}", c.id, c.status))
+            Ok(format!(
+                "checkout {} {}",
+                e.id.as_deref().unwrap_or("?"),
+                e.type_
+            ))
         }
     }
 }
@@ -594,12 +597,12 @@ async fn main() -> Result<(), BoxError> {
     let c = sandbox.creds();
     let (tx, rx) = mpsc::unbounded_channel();
     let receiver = start_receiver(Verifiers {
-        xpay: xpay_client::platform::webhook::Verifier::new(c.xpay_platform_webhook_secret.clone()),
-        xstak: xpay_client::xstak::WebhookVerifier::new(c.xstak_webhook_hmac_secret.clone()),
-        collect: collect_client::WebhookVerifier::from_secret(c.collect_webhook_secret.clone()),
-        payfect: payfect_client::callback::CallbackVerifier::new(SecretString::from(
-            c.payfect_fernet_key.expose_secret(),
-        ))?,
+        xpay: xpay_client::platform::webhook::Verifier::new(
+            c.xpay_platform_webhook_secret.clone(),
+        )?,
+        xstak: xpay_client::xstak::webhook::Verifier::new(c.xstak_webhook_hmac_secret.clone())?,
+        collect: collect_client::webhook::Verifier::new(c.collect_webhook_secret.clone())?,
+        payfect: payfect_client::webhook::Verifier::new(c.payfect_fernet_key.clone())?,
         tx,
     })
     .await?;

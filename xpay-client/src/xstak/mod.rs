@@ -58,4 +58,3 @@ pub mod webhook;
 pub use auth::{ClientBuilder, ClientState, Credentials, PRODUCTION_URL, STAGING_URL};
 pub use paygate_runtime::ConfigError;
 pub use paygate_runtime::{Envelope, EnvelopeExt};
-pub use webhook::{WebhookError, WebhookEvent, WebhookVerifier};

@@ -3,22 +3,28 @@
 //! XStak signs the JSON body with the **Webhook** HMAC secret (a different value from the API
 //! HMAC secret) and sends the lowercase-hex HMAC-SHA256 in `X-Signature`. Its own WooCommerce
 //! plugin verifies over the *re-serialized* body rather than the raw bytes, and which of the two
-//! the server signs is undocumented, so [`WebhookVerifier::verify`] accepts either: the raw
-//! body, or its `JSON.stringify(JSON.parse(body))` form. Comparisons are constant-time.
+//! the server signs is undocumented, so [`Verifier::verify`] accepts either: the raw body, or
+//! its `JSON.stringify(JSON.parse(body))` form. Comparisons are constant-time.
+//!
+//! **Replays.** XStak signs no timestamp, so a captured delivery verifies forever: the
+//! signature proves who sent a body, not when. Deduplicate on what the body signs
+//! (`payment_intent_id`, `refund_id` and `status` of a `PAYMENT_INTENT_NOTIFICATION`), and
+//! confirm with `retrieve_payment_intent` (a GET) before fulfilling, so that a replayed
+//! notification can neither fulfil twice nor report a state the intent has left.
 //!
 //! ```no_run
-//! use xpay_client::xstak::{WebhookEvent, WebhookVerifier};
+//! use xpay_client::xstak::webhook::{EventObject, Verifier};
 //!
 //! fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> u16 {
-//!     let verifier = WebhookVerifier::new("webhook hmac secret");
-//!     match verifier.verify_and_parse(headers, body) {
-//!         Ok(WebhookEvent::PaymentIntentNotification(n)) => {
+//!     let verifier = Verifier::new("webhook hmac secret").expect("a non-empty secret");
+//!     match verifier.construct_event(body, headers).map(|e| e.object) {
+//!         Ok(EventObject::PaymentIntentNotification(n)) => {
 //!             // Re-fetch the intent (retrieve_payment_intent) before fulfilling the order.
 //!             println!("{:?} is {:?}", n.payment_intent_id, n.status);
 //!             200
 //!         }
 //!         Ok(other) => {
-//!             println!("ignoring {}", other.event_type());
+//!             println!("ignoring {}", other.type_());
 //!             200
 //!         }
 //!         Err(_) => 401,
@@ -28,9 +34,15 @@
 
 use std::fmt;
 
-use paygate_runtime::{ExposeSecret, SecretString, js, signature};
+use paygate_runtime::signature::hmac_sha256;
+use paygate_runtime::webhook::{self as shared, HeaderMap};
+use paygate_runtime::{ExposeSecret, SecretString, js};
+use serde::Deserialize;
 
 use super::types;
+
+pub use super::EventObject;
+pub use paygate_runtime::webhook::WebhookError;
 
 /// The header XStak puts the signature in (header names are case-insensitive).
 pub const SIGNATURE_HEADER: &str = "x-signature";
@@ -38,135 +50,80 @@ pub const SIGNATURE_HEADER: &str = "x-signature";
 /// The one documented event type.
 pub const PAYMENT_INTENT_NOTIFICATION: &str = "PAYMENT_INTENT_NOTIFICATION";
 
-/// Why a webhook was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WebhookError {
-    /// No `X-Signature` header.
-    MissingSignature,
-    /// The header is not a valid signature of this body under the webhook secret.
-    InvalidSignature,
-    /// The signature matched, but the body is not a webhook we can read.
-    InvalidPayload(String),
-}
-
-impl fmt::Display for WebhookError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WebhookError::MissingSignature => write!(f, "webhook has no X-Signature header"),
-            WebhookError::InvalidSignature => {
-                write!(f, "webhook X-Signature does not match its body")
-            }
-            WebhookError::InvalidPayload(why) => write!(f, "webhook payload unreadable: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for WebhookError {}
-
-/// A verified webhook.
+/// A verified webhook. XStak sends no envelope: the body is the payload, typed by its `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum WebhookEvent {
-    /// `PAYMENT_INTENT_NOTIFICATION`: a payment intent changed (`status`, e.g. `succeeded`).
-    PaymentIntentNotification(Box<types::PaymentIntentNotification>),
-    /// A `type` this version does not know, kept whole.
-    Unknown {
-        event_type: String,
-        payload: serde_json::Value,
-    },
+pub struct Event {
+    /// The `type` field as sent (open: new types arrive as `Unknown`).
+    pub type_: types::WebhookEventType,
+    /// The body, typed by `type`.
+    pub object: EventObject,
 }
 
-impl WebhookEvent {
-    /// The `type` field as sent.
-    pub fn event_type(&self) -> &str {
-        match self {
-            WebhookEvent::PaymentIntentNotification(n) => n.type_.as_str(),
-            WebhookEvent::Unknown { event_type, .. } => event_type,
-        }
-    }
+#[derive(Deserialize)]
+struct TypeField {
+    #[serde(rename = "type")]
+    type_: types::WebhookEventType,
+}
 
-    /// Parses a body without verifying it (verify first: [`WebhookVerifier::verify_and_parse`]).
-    pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-        let payload: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| WebhookError::InvalidPayload(format!("not JSON: {e}")))?;
-        let event_type = payload
-            .get("type")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| WebhookError::InvalidPayload("no string `type` field".to_owned()))?
-            .to_owned();
-        if event_type == PAYMENT_INTENT_NOTIFICATION {
-            let notification = serde_json::from_slice(body).map_err(|e| {
-                WebhookError::InvalidPayload(format!("{PAYMENT_INTENT_NOTIFICATION}: {e}"))
-            })?;
-            Ok(WebhookEvent::PaymentIntentNotification(Box::new(
-                notification,
-            )))
-        } else {
-            Ok(WebhookEvent::Unknown {
-                event_type,
-                payload,
-            })
-        }
+impl Event {
+    /// Parses a body **without** verifying it (verify first: [`Verifier::construct_event`]).
+    pub fn parse_unverified(body: &[u8]) -> Result<Event, WebhookError> {
+        let payload: serde_json::Value = shared::parse_body(body)?;
+        let TypeField { type_ } = serde_json::from_value(payload.clone())
+            .map_err(|_| WebhookError::payload(None, "no string `type` field"))?;
+        let object = EventObject::decode(type_.as_str(), payload)?;
+        Ok(Event { type_, object })
     }
 }
 
-/// Checks `X-Signature` with the Webhook HMAC secret.
+/// Checks `X-Signature` with the Webhook HMAC secret. Cheap to clone; `Debug` hides the secret.
 #[derive(Clone)]
-pub struct WebhookVerifier {
+pub struct Verifier {
     secret: SecretString,
 }
 
-impl fmt::Debug for WebhookVerifier {
+impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookVerifier")
-            .field("secret", &"[REDACTED]")
-            .finish()
+        f.write_str("Verifier { secret: [REDACTED] }")
     }
 }
 
-impl WebhookVerifier {
-    /// `webhook_hmac_secret` is the dashboard's Webhook HMAC Secret, used as UTF-8 bytes.
-    pub fn new(webhook_hmac_secret: impl Into<SecretString>) -> Self {
-        WebhookVerifier {
-            secret: webhook_hmac_secret.into(),
-        }
+impl Verifier {
+    /// `secret` is the dashboard's Webhook HMAC Secret, used as UTF-8 bytes. An empty secret
+    /// is refused ([`WebhookError::InvalidSecret`]). There is no `.clock()` or `.tolerance()`:
+    /// nothing signed carries a time (see the module docs on replays).
+    pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
+        let secret = secret.into();
+        shared::check_secret(secret.expose_secret())?;
+        Ok(Verifier { secret })
     }
 
-    /// Whether `signature` (the `X-Signature` value, hex) signs `body` as received, or the
-    /// body as JavaScript re-serializes it. Constant-time in the signature.
-    pub fn verify(&self, signature: &str, body: &[u8]) -> Result<(), WebhookError> {
+    /// Checks `X-Signature` in `headers` against `body` as received, or as JavaScript
+    /// re-serializes it. At most two HMACs, whatever the header holds.
+    pub fn verify(&self, body: &[u8], headers: &HeaderMap) -> Result<(), WebhookError> {
+        let signature = shared::signature_header(headers, SIGNATURE_HEADER)?;
         let key = self.secret.expose_secret().as_bytes();
-        if signature::verify_hmac_sha256_hex(key, &[body], signature) {
+        if shared::hex_matches(&hmac_sha256(key, &[body]), signature) {
             return Ok(());
         }
         match js::canonicalize(body) {
             Ok(canonical)
                 if canonical.as_bytes() != body
-                    && signature::verify_hmac_sha256_hex(
-                        key,
-                        &[canonical.as_bytes()],
+                    && shared::hex_matches(
+                        &hmac_sha256(key, &[canonical.as_bytes()]),
                         signature,
                     ) =>
             {
                 Ok(())
             }
-            _ => Err(WebhookError::InvalidSignature),
+            _ => Err(WebhookError::BadSignature),
         }
     }
 
-    /// Reads `X-Signature` from `headers`, verifies, then parses.
-    pub fn verify_and_parse(
-        &self,
-        headers: &reqwest::header::HeaderMap,
-        body: &[u8],
-    ) -> Result<WebhookEvent, WebhookError> {
-        let signature = headers
-            .get(SIGNATURE_HEADER)
-            .ok_or(WebhookError::MissingSignature)?
-            .to_str()
-            .map_err(|_| WebhookError::InvalidSignature)?;
-        self.verify(signature, body)?;
-        WebhookEvent::parse(body)
+    /// Verifies, then parses the event.
+    pub fn construct_event(&self, body: &[u8], headers: &HeaderMap) -> Result<Event, WebhookError> {
+        self.verify(body, headers)?;
+        Event::parse_unverified(body)
     }
 }
