@@ -35,6 +35,11 @@ macro_rules! page_stream {
             /// set on this builder is ignored; filters and `limit` are kept).
             pub fn stream(self) -> PageStream<'a, types::$item> {
                 paginate(1, move |page| {
+                    // `page` counts from 1; past u32::MAX pages is unreachable in practice.
+                    let page = u32::try_from(page)
+                        .ok()
+                        .and_then(std::num::NonZeroU32::new)
+                        .unwrap_or(std::num::NonZeroU32::MAX);
                     let request = self.clone().page(page);
                     async move {
                         let list: types::$list =
