@@ -56,7 +56,8 @@ fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     Some((success, error))
 }
 
-fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
+/// The type arguments of `name<..>` when `ty` is that path, e.g. `Result<T, E>` → `[T, E]`.
+pub(crate) fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
     let syn::Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != name {

@@ -144,7 +144,8 @@ pub(crate) fn double_option_for_required_nullable(file: &mut syn::File) -> usize
                             let name = field.ident.as_ref().map(|i| i.to_string());
                             // The builder names `types` items as `super::X`: take its own `X`.
                             if let Some(slot) = name.and_then(|n| fields.get_mut(&n))
-                                && let Some(inner) = result_ok(&field.ty).and_then(option_inner)
+                                && let Some(inner) =
+                                    result_ok(&field.ty).and_then(|t| option_inner(&t))
                             {
                                 field.ty = parse_quote!(::std::result::Result<::std::option::Option<::std::option::Option<#inner>>, ::std::string::String>);
                                 *slot = inner;
@@ -215,27 +216,16 @@ fn relax_field(field: &mut syn::Field) -> Option<syn::Type> {
 }
 
 fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
-    first_arg(ty, "Option").cloned()
+    first_arg(ty, "Option")
 }
 
-fn result_ok(ty: &syn::Type) -> Option<&syn::Type> {
+fn result_ok(ty: &syn::Type) -> Option<syn::Type> {
     first_arg(ty, "Result")
 }
 
 /// `T` of `outer<T, ..>`.
-fn first_arg<'t>(ty: &'t syn::Type, outer: &str) -> Option<&'t syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    }
+fn first_arg(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
+    crate::glue::generic_args(ty, outer)?.into_iter().next()
 }
 
 /// `Default`: the field starts absent. Setter: takes `Option<Option<T>>`.

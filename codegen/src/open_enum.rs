@@ -143,6 +143,7 @@ impl OpenEnum {
             .collect();
         let values: Vec<_> = variants.iter().map(|(_, v)| v.clone()).collect();
         let docs: Vec<_> = values.iter().map(|v| format!("`{v}`")).collect();
+        let common = common_impls(&ident, name, &values);
         quote! {
             #[doc = #doc]
             ///
@@ -182,54 +183,7 @@ impl OpenEnum {
                 }
             }
 
-            impl ::std::convert::From<::std::string::String> for #ident {
-                fn from(s: ::std::string::String) -> Self {
-                    match Self::from(s.as_str()) {
-                        Self::Unknown(_) => Self::Unknown(s),
-                        known => known,
-                    }
-                }
-            }
-
-            impl ::std::str::FromStr for #ident {
-                type Err = ::std::convert::Infallible;
-                fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Ok(Self::from(s))
-                }
-            }
-
-            impl ::std::fmt::Display for #ident {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-
-            impl ::serde::Serialize for #ident {
-                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> ::serde::Deserialize<'de> for #ident {
-                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                    ::std::string::String::deserialize(d).map(Self::from)
-                }
-            }
-
-            impl ::schemars::JsonSchema for #ident {
-                fn schema_name() -> ::std::string::String {
-                    #name.to_string()
-                }
-
-                fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
-                    ::schemars::schema::SchemaObject {
-                        instance_type: Some(::schemars::schema::InstanceType::String.into()),
-                        enum_values: Some(vec![#(::serde_json::Value::from(#values)),*]),
-                        ..Default::default()
-                    }
-                    .into()
-                }
-            }
+            #common
         }
     }
 
@@ -289,6 +243,7 @@ impl OpenEnum {
                 all_spellings.push(sp.clone());
             }
         }
+        let common = common_impls(&ident, name, &all_spellings);
         quote! {
             #[doc = #doc]
             ///
@@ -372,53 +327,61 @@ impl OpenEnum {
                 }
             }
 
-            impl ::std::convert::From<::std::string::String> for #ident {
-                fn from(s: ::std::string::String) -> Self {
-                    match Self::from(s.as_str()) {
-                        Self::Unknown(_) => Self::Unknown(s),
-                        known => known,
-                    }
+            #common
+        }
+    }
+}
+
+/// What both open-enum shapes share once `From<&str>` and `as_str` exist: `From<String>`,
+/// `FromStr`, `Display`, serde as a plain string, and a JSON schema listing `spellings`.
+fn common_impls(ident: &syn::Ident, name: &str, spellings: &[String]) -> TokenStream {
+    quote! {
+        impl ::std::convert::From<::std::string::String> for #ident {
+            fn from(s: ::std::string::String) -> Self {
+                match Self::from(s.as_str()) {
+                    Self::Unknown(_) => Self::Unknown(s),
+                    known => known,
                 }
             }
+        }
 
-            impl ::std::str::FromStr for #ident {
-                type Err = ::std::convert::Infallible;
-                fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Ok(Self::from(s))
-                }
+        impl ::std::str::FromStr for #ident {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::string::String::deserialize(d).map(Self::from)
+            }
+        }
+
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::string::String {
+                #name.to_string()
             }
 
-            impl ::std::fmt::Display for #ident {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
+            fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                ::schemars::schema::SchemaObject {
+                    instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                    enum_values: Some(vec![#(::serde_json::Value::from(#spellings)),*]),
+                    ..Default::default()
                 }
-            }
-
-            impl ::serde::Serialize for #ident {
-                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> ::serde::Deserialize<'de> for #ident {
-                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                    ::std::string::String::deserialize(d).map(Self::from)
-                }
-            }
-
-            impl ::schemars::JsonSchema for #ident {
-                fn schema_name() -> ::std::string::String {
-                    #name.to_string()
-                }
-
-                fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
-                    ::schemars::schema::SchemaObject {
-                        instance_type: Some(::schemars::schema::InstanceType::String.into()),
-                        enum_values: Some(vec![#(::serde_json::Value::from(#all_spellings)),*]),
-                        ..Default::default()
-                    }
-                    .into()
-                }
+                .into()
             }
         }
     }
