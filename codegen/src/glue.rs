@@ -189,6 +189,15 @@ pub(crate) fn tokens(
         /// this reads them as one `Option<&T>`.
         pub use ::paygate_runtime::nullable::Nullable;
 
+        // What the public API names, re-exported so a user depends on this crate (and tokio)
+        // alone: exact decimals, the error's pieces, retry and secrets. (progenitor itself
+        // re-exports `ResponseValue`.)
+        pub use ::paygate_runtime::{
+            ConfigError, ExposeSecret, JsonDecimal, Outcome, ProviderError, RetryPolicy,
+            SecretString,
+        };
+        pub use ::rust_decimal::Decimal;
+
         /// JSON keys whose values are secrets (`x-sensitive: true` in the spec): the runtime
         /// redacts them from every snippet an error or log line quotes.
         pub const SENSITIVE_KEYS: &[&str] = &[#(#sensitive),*];

@@ -47,6 +47,7 @@ mod error;
 mod hooks;
 pub mod money;
 pub mod pagination;
+mod requests;
 mod timestamp;
 pub mod webhook;
 
