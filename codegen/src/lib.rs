@@ -13,9 +13,9 @@
 //!
 //! - named string enums become *open* enums with an `Unknown(String)` variant;
 //! - `format: decimal` components become exact decimals instead of `f64`;
-//! - `nullable` fields become `Option<Option<T>>` ([`nullable`]), so both `null` and an absent
+//! - `nullable` fields become `Option<Option<T>>` (`nullable.rs`), so both `null` and an absent
 //!   key survive a round trip;
-//! - every `send()` ends in the runtime's one call path and returns its `Error` ([`glue`]):
+//! - every `send()` ends in the runtime's one call path and returns its `Error` (`glue.rs`):
 //!   one retry loop, one decode, no second parse by progenitor's tail;
 //! - `SENSITIVE_KEYS` from `x-sensitive`, `operation_id::*` constants, and `OPERATIONS`, the
 //!   spec's operation table.

@@ -1,5 +1,5 @@
 //! FYATU's customization of the shared call path: the bearer JWT (obtained and renewed
-//! single-flight by [`Auth`]), one renewal when FYATU rejects a token, and creates that are
+//! single-flight by `auth::Auth`), one renewal when FYATU rejects a token, and creates that are
 //! safe to repeat because FYATU deduplicates them by `orderId`.
 
 use crate::auth::Auth;

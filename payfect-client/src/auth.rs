@@ -13,9 +13,9 @@ use crate::Client;
 /// The documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.payfect.finance/api";
 
-/// Environment variable read by [`ClientBuilder::from_env`] for the API key.
+/// Environment variable read by [`Client::from_env`] for the API key.
 pub const API_KEY_ENV: &str = "PAYFECT_API_KEY";
-/// Environment variable read by [`ClientBuilder::from_env`] for the base URL (optional).
+/// Environment variable read by [`Client::from_env`] for the base URL (optional).
 pub const BASE_URL_ENV: &str = "PAYFECT_BASE_URL";
 
 /// The client's inner state: the key and the transport settings. `Debug` shows no secret.

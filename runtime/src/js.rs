@@ -10,7 +10,7 @@
 //! module closes those gaps without depending on serde_json's map order or float formatting:
 //!
 //! - [`format_decimal`] / [`format_f64`] write a number as `Number.prototype.toString` does;
-//! - [`stringify`] is `JSON.stringify` of an already parsed [`serde_json::Value`];
+//! - [`stringify()`] is `JSON.stringify` of an already parsed [`serde_json::Value`];
 //! - [`canonicalize`] is `JSON.stringify(JSON.parse(text))` on raw bytes, and
 //!   [`is_canonical`] tells whether that equals the input;
 //! - [`canonicalize_exact`] is the same, but refuses a number whose *value* JavaScript would

@@ -21,7 +21,7 @@ pub(crate) const IDEMPOTENCY_HEADER: HeaderName = HeaderName::from_static("x-ide
 /// Details). All are kept in [`SecretString`]s and redacted from `Debug`.
 ///
 /// The webhook HMAC secret is a fourth, separate value: give it to
-/// [`WebhookVerifier`](super::WebhookVerifier).
+/// [`webhook::Verifier`](super::webhook::Verifier).
 #[derive(Clone)]
 pub struct Credentials {
     pub(crate) secret_key: SecretString,

@@ -41,7 +41,7 @@
 //!
 //! Request bodies are serialized once, checked to be exactly what XStak's Node.js server
 //! re-serializes (`JSON.stringify(JSON.parse(body))`), and signed in the request hook; see
-//! [`signing`]. Amounts are exact [`JsonDecimal`](paygate_runtime::JsonDecimal)s in rupees.
+//! [`signing`]. Amounts are exact [`JsonDecimal`]s in rupees.
 
 #[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod generated {
