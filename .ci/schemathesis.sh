@@ -44,8 +44,12 @@ run() {
     set -e
     local cases failures
     cases="$(grep -oE '[0-9]+ generated' "$log" | tail -1 | grep -oE '[0-9]+' || echo '?')"
-    failures="$(grep -oE '[0-9]+ failures?,' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"
-    printf '%-16s cases %-6s failures %-4s exit %s\n' "$name" "$cases" "$failures" "$status" | tee -a "$REPORTS/summary"
+    # The closing line reads e.g. `== 8 failures, 1 warning in 7.59s ==` or `== 1 error in 0.53s ==`.
+    local last failures errors
+    last="$(grep -E '^=+ .* in [0-9.]+s =+$' "$log" | tail -1)"
+    failures="$(grep -oE '[0-9]+ failures?' <<<"$last" | grep -oE '[0-9]+' || echo 0)"
+    errors="$(grep -oE '[0-9]+ errors?' <<<"$last" | grep -oE '[0-9]+' || echo 0)"
+    printf '%-16s cases %-6s failures %-4s errors %-3s exit %s\n' "$name" "$cases" "$failures" "$errors" "$status" | tee -a "$REPORTS/summary"
     if [ "$status" -ne 0 ]; then
         tail -n 80 "$log" >&2
         FAILED=1
