@@ -185,7 +185,7 @@ pub(crate) fn tokens(
         #error_alias
         #hooks
 
-        /// `required` + `nullable` fields are `Option<Option<T>>` (absent / `null` / value);
+        /// Nullable fields are `Option<Option<T>>` (absent / `null` / value);
         /// this reads them as one `Option<&T>`.
         pub use ::paygate_runtime::nullable::Nullable;
 

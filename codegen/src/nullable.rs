@@ -1,13 +1,14 @@
 //! Nullable fields become `Option<Option<T>>`, so absent and `null` both survive.
 //!
-//! The specs mark a field the provider sends as `null` as `required` + `nullable`, so a
-//! documented payload re-serializes value for value (`"customerId": null` stays). typify maps
-//! such a field to a strictly required `Option<T>`: a reply that omits the key, as an older or
-//! newer API version may, fails to decode, and one that has it can't say whether it did. This
-//! rewrite makes the field `Option<Option<T>>` read and written by `paygate_runtime::nullable`:
-//! absent is `None`, `null` is `Some(None)`, a value is `Some(Some(v))`. The builders in
-//! `types::builder` follow: the field starts absent instead of "no value supplied", and the
-//! setter takes the double option.
+//! A field the provider may send as `null` is `nullable: true` in the spec (and `required` too
+//! where the docs say it is always sent). typify would give an optional nullable field a plain
+//! `Option<T>` (a `null` vanishes on the way back) and a required one a strict `Option<T>` (a
+//! reply that omits the key, as an older or newer API version may, fails to decode). So
+//! [`require_nullable`] marks every nullable property required in the copy handed to progenitor,
+//! and [`double_option_for_required_nullable`] rewrites the strict fields into `Option<Option<T>>`
+//! read and written by `paygate_runtime::nullable`: absent is `None`, `null` is `Some(None)`, a
+//! value is `Some(Some(v))`. The builders in `types::builder` follow: the field starts absent
+//! instead of "no value supplied", and the setter takes a value, an `Option` or the triple.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,6 +1,6 @@
 //! Serde for a key that may be absent, `null`, or a value: `Option<Option<T>>`.
 //!
-//! Generated types use it for every `required` + `nullable` field (see `paygate-codegen`), so a
+//! Generated types use it for every `nullable` field (see `paygate-codegen`), so a
 //! payload re-serializes value for value: `"customerId": null` stays `null`, and a reply that
 //! omits the key (an older or newer API version) still parses and stays without it.
 //!
@@ -37,7 +37,7 @@ pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Reading a `required` + `nullable` field without caring whether it was absent or `null`.
+/// Reading a nullable field without caring whether it was absent or `null`.
 ///
 /// Each generated module re-exports it, so `use payfect_client::Nullable;` is enough.
 pub trait Nullable<T> {
