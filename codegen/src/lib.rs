@@ -22,6 +22,7 @@
 //!
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
+#![warn(missing_docs)]
 
 mod events;
 mod glue;
@@ -43,10 +44,15 @@ pub use summary::summary;
 /// Everything that can stop generation, with the spec file named.
 #[derive(Debug)]
 pub enum CodegenError {
+    /// The spec file could not be read.
     Read(PathBuf, std::io::Error),
+    /// The file is not a valid OpenAPI 3.0 document (the parser's message).
     Parse(PathBuf, String),
+    /// The spec breaks the project's spec rules ([`lint`]); every violation found.
     Lint(PathBuf, Vec<Violation>),
+    /// The `x-codegen` extension is missing `module` or is otherwise unusable.
     Config(PathBuf, String),
+    /// progenitor could not generate the client (its message).
     Generate(PathBuf, String),
 }
 
@@ -87,7 +93,9 @@ pub fn load(path: &Path) -> Result<OpenAPI, CodegenError> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Mount {
+    /// Rust path of the module that `include!`s the generated file (`crate` by default).
     pub module: String,
+    /// Rust path of progenitor's `inner` type, if the client carries state.
     pub inner_type: Option<String>,
 }
 

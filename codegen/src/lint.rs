@@ -12,8 +12,11 @@ use std::fmt;
 /// One broken rule, located by JSON pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// JSON pointer into the spec, without the leading `#`.
     pub pointer: String,
+    /// The rule's short name, such as `openapi-version`.
     pub rule: &'static str,
+    /// What is wrong, in words.
     pub message: String,
 }
 
@@ -28,6 +31,7 @@ pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Checks `spec` against every rule; an empty list means it may be generated.
 pub fn lint(spec: &OpenAPI) -> Vec<Violation> {
     let mut l = Linter::default();
     if !spec.openapi.starts_with("3.0.") {

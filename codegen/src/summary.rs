@@ -9,6 +9,8 @@ use quote::ToTokens;
 use std::fmt::Write;
 use std::path::Path;
 
+/// The summary of the spec at `path`, as text; fails as [`crate::Build`] would (unreadable
+/// spec, rule violations, generation errors).
 pub fn summary(path: &Path) -> Result<String, CodegenError> {
     let spec = load(path)?;
     let violations = lint::lint(&spec);

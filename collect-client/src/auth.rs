@@ -46,6 +46,7 @@ macro_rules! secret_newtype {
         pub struct $name(SecretString);
 
         impl $name {
+            /// Wraps the secret; it is only readable through `expose_secret`.
             pub fn new(value: impl Into<String>) -> Self {
                 $name(SecretString::from(value.into()))
             }

@@ -19,13 +19,18 @@ use std::fmt;
 /// create page mentions once) parses into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CallbackStatus {
+    /// `COMPLETED`: the redirect claims the payment went through (confirm it).
     Completed,
+    /// `FAILED`: the payment failed.
     Failed,
+    /// `CANCELLED`: the payer abandoned the checkout.
     Cancelled,
+    /// Any other value, as received.
     Unknown(String),
 }
 
 impl CallbackStatus {
+    /// The value as it appears in the URL (`COMPLETED`, …).
     pub fn as_str(&self) -> &str {
         match self {
             CallbackStatus::Completed => "COMPLETED",
@@ -58,6 +63,7 @@ impl fmt::Display for CallbackStatus {
 pub struct CallbackRedirect {
     /// The collection id.
     pub batch: String,
+    /// The status the redirect claims; not proof of payment.
     pub status: CallbackStatus,
 }
 

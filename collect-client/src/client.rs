@@ -142,6 +142,7 @@ impl CollectClient {
         &self.raw
     }
 
+    /// The API base URL this client sends to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
     }

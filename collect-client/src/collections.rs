@@ -32,13 +32,16 @@ use std::fmt;
 
 /// FYATU's limits on a create (<https://docs.fyatu.com/v3/api-reference/collections/create>).
 pub const MIN_AMOUNT_USD: Decimal = Decimal::ONE;
+/// Longest `orderId` FYATU accepts, in characters.
 pub const MAX_ORDER_ID_CHARS: usize = 100;
+/// Longest `description` FYATU accepts, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 100;
 
 /// A collection to create. Amounts are US dollars in major units (`Decimal::new(2500, 2)` is
 /// $25.00); the currency is always USD, the only one FYATU supports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCollection {
+    /// USD in major units: at least 1, at most cent precision.
     pub amount: Decimal,
     /// Your order or invoice id; unique per app, and what makes the create safe to retry.
     pub order_id: String,
@@ -57,6 +60,7 @@ pub struct NewCollection {
 pub struct ValidationError {
     /// The field as FYATU names it (`amount`, `orderId`, `description`, …).
     pub field: &'static str,
+    /// Why FYATU would reject it.
     pub message: String,
 }
 
@@ -86,6 +90,8 @@ fn check_url(field: &'static str, url: &Option<String>) -> Result<(), Validation
 }
 
 impl NewCollection {
+    /// A collection of `amount` USD for your `order_id`, with the `description` shown to the
+    /// payer; no URLs or metadata.
     pub fn new(
         amount: Decimal,
         order_id: impl Into<String>,
@@ -101,16 +107,19 @@ impl NewCollection {
         }
     }
 
+    /// Sets [`callback_url`](Self::callback_url).
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.callback_url = Some(url.into());
         self
     }
 
+    /// Sets [`webhook_url`](Self::webhook_url).
     pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
         self.webhook_url = Some(url.into());
         self
     }
 
+    /// Sets [`metadata`](Self::metadata).
     pub fn metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
         self.metadata = Some(metadata);
         self
@@ -191,6 +200,7 @@ pub enum CreatedCollection {
 }
 
 impl CreatedCollection {
+    /// FYATU's id of the collection (also the `batch` of the browser redirect).
     pub fn collection_id(&self) -> &str {
         match self {
             CreatedCollection::Created(s) => &s.collection_id,
@@ -207,6 +217,7 @@ impl CreatedCollection {
         }
     }
 
+    /// The collection's status as of the reply.
     pub fn status(&self) -> &CollectionStatus {
         match self {
             CreatedCollection::Created(s) => &s.status,
@@ -214,6 +225,7 @@ impl CreatedCollection {
         }
     }
 
+    /// Your `orderId`, when FYATU returned it.
     pub fn order_id(&self) -> Option<&str> {
         match self {
             CreatedCollection::Created(s) => s.order_id.as_deref(),
@@ -221,6 +233,7 @@ impl CreatedCollection {
         }
     }
 
+    /// The amount charged to the payer, in USD.
     pub fn amount(&self) -> Decimal {
         match self {
             CreatedCollection::Created(s) => s.amount.value(),
@@ -228,6 +241,7 @@ impl CreatedCollection {
         }
     }
 
+    /// FYATU's fee, in USD.
     pub fn fee(&self) -> Decimal {
         match self {
             CreatedCollection::Created(s) => s.fee.value(),
@@ -243,6 +257,7 @@ impl CreatedCollection {
         }
     }
 
+    /// When the checkout expires, if FYATU returned it.
     pub fn expires_at(&self) -> Option<&Timestamp> {
         match self {
             CreatedCollection::Created(s) => s.expires_at.as_ref(),

@@ -107,6 +107,7 @@ impl fmt::Display for ApiError {
 /// description: retrying cannot succeed, and the existing collection is not the one asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderIdConflict {
+    /// The `orderId` of the create.
     pub order_id: String,
     /// The collection FYATU holds under that `orderId`.
     pub existing: types::Collection,

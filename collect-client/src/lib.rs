@@ -13,9 +13,10 @@
 //! - Lists are pages or `Stream`s ([`pagination`]); refunds in [`refunds`].
 //! - The generated client (every operation of the spec, builder style) is
 //!   [`CollectClient::raw`]; [`ResponseExt::data`] unwraps its replies.
+#![warn(missing_docs)]
 
 // The only clippy exemption in the crate: generated code follows progenitor's style.
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
+#[allow(clippy::all, clippy::pedantic, unused_imports, missing_docs)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/collect.rs"));
 }

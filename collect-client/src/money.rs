@@ -29,6 +29,7 @@ pub fn check_usd_precision(amount: Decimal) -> Result<(), String> {
 
 /// A provider promise a reply must keep. `Err` says how it was broken.
 pub trait Checked {
+    /// `Ok` if the reply keeps the promise; `Err` says how it was broken.
     fn check(&self) -> Result<(), String>;
 }
 

@@ -30,38 +30,47 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 /// Filters of `GET /collections`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CollectionFilter {
+    /// Only collections in this status.
     pub status: Option<types::CollectionStatus>,
     /// Partial match on FYATU's side.
     pub order_id: Option<String>,
     /// Partial match on the human-readable reference.
     pub reference: Option<String>,
+    /// Only collections created on or after this day.
     pub date_from: Option<NaiveDate>,
+    /// Only collections created on or before this day.
     pub date_to: Option<NaiveDate>,
     /// Page size, 1–100 (FYATU's default: 20).
     pub limit: Option<u64>,
 }
 
 impl CollectionFilter {
+    /// Sets [`status`](Self::status).
     pub fn status(mut self, status: types::CollectionStatus) -> Self {
         self.status = Some(status);
         self
     }
+    /// Sets [`order_id`](Self::order_id) (partial match).
     pub fn order_id(mut self, order_id: impl Into<String>) -> Self {
         self.order_id = Some(order_id.into());
         self
     }
+    /// Sets [`reference`](Self::reference) (partial match).
     pub fn reference(mut self, reference: impl Into<String>) -> Self {
         self.reference = Some(reference.into());
         self
     }
+    /// Sets [`date_from`](Self::date_from).
     pub fn date_from(mut self, date: NaiveDate) -> Self {
         self.date_from = Some(date);
         self
     }
+    /// Sets [`date_to`](Self::date_to).
     pub fn date_to(mut self, date: NaiveDate) -> Self {
         self.date_to = Some(date);
         self
     }
+    /// Sets [`limit`](Self::limit), the page size (1–100).
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self
@@ -71,31 +80,40 @@ impl CollectionFilter {
 /// Filters of `GET /refunds`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RefundFilter {
+    /// Only refunds in this status.
     pub status: Option<types::RefundStatus>,
+    /// Only refunds of this collection.
     pub collection_id: Option<String>,
+    /// Only refunds created on or after this day.
     pub date_from: Option<NaiveDate>,
+    /// Only refunds created on or before this day.
     pub date_to: Option<NaiveDate>,
     /// Page size, 1–100 (FYATU's default: 20).
     pub limit: Option<u64>,
 }
 
 impl RefundFilter {
+    /// Sets [`status`](Self::status).
     pub fn status(mut self, status: types::RefundStatus) -> Self {
         self.status = Some(status);
         self
     }
+    /// Sets [`collection_id`](Self::collection_id).
     pub fn collection_id(mut self, collection_id: impl Into<String>) -> Self {
         self.collection_id = Some(collection_id.into());
         self
     }
+    /// Sets [`date_from`](Self::date_from).
     pub fn date_from(mut self, date: NaiveDate) -> Self {
         self.date_from = Some(date);
         self
     }
+    /// Sets [`date_to`](Self::date_to).
     pub fn date_to(mut self, date: NaiveDate) -> Self {
         self.date_to = Some(date);
         self
     }
+    /// Sets [`limit`](Self::limit), the page size (1–100).
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self

@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 /// A refund to issue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRefund {
+    /// `FULL` (the whole net amount) or `PARTIAL` (`amount`).
     pub mode: RefundMode,
     /// Required for `PARTIAL`, in USD; at most the collection's `netAmount`.
     pub amount: Option<Decimal>,
@@ -46,11 +47,14 @@ impl NewRefund {
         }
     }
 
+    /// Sets the [`reason`](Self::reason) given to FYATU.
     pub fn reason(mut self, reason: RefundReason) -> Self {
         self.reason = Some(reason);
         self
     }
 
+    /// FYATU's documented constraints, checked locally: `amount` present, positive, in cents
+    /// and exact for `PARTIAL`; absent for `FULL`.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let invalid = |field, message: &str| ValidationError {
             field,
@@ -86,6 +90,7 @@ impl NewRefund {
         }
     }
 
+    /// The validated wire request.
     pub fn to_request(&self) -> Result<types::CreateRefundRequest, ValidationError> {
         self.validate()?;
         Ok(types::CreateRefundRequest {

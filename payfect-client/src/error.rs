@@ -21,7 +21,9 @@ use crate::types::ErrorBody;
 /// `invoice_items[0].price_data.unit_amount`; empty for `non_field_errors`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// Path of the field; empty for `non_field_errors`.
     pub field: String,
+    /// Payfect's message for that field.
     pub message: String,
 }
 

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
 
+/// A source of the current time. Clients read time only through it, so tests can fix or
+/// move it.
 pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current time, in UTC.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -22,14 +25,17 @@ impl Clock for SystemClock {
 pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl ManualClock {
+    /// A clock stopped at `start`.
     pub fn new(start: DateTime<Utc>) -> Self {
         ManualClock(Arc::new(Mutex::new(start)))
     }
 
+    /// Sets the time to `t` (backwards too). Clones see the change.
     pub fn set(&self, t: DateTime<Utc>) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = t;
     }
 
+    /// Moves the time forward by `by` (backwards if negative). Clones see the change.
     pub fn advance(&self, by: chrono::Duration) {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *t += by;

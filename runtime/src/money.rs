@@ -17,10 +17,12 @@ use std::str::FromStr;
 pub struct JsonDecimal(pub Decimal);
 
 impl JsonDecimal {
+    /// Wraps `value`.
     pub fn new(value: Decimal) -> Self {
         JsonDecimal(value)
     }
 
+    /// The exact decimal.
     pub fn value(self) -> Decimal {
         self.0
     }

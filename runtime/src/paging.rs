@@ -8,6 +8,7 @@ use std::future::Future;
 /// One fetched page.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
+    /// The page's items, in the provider's order.
     pub items: Vec<T>,
     /// The provider's total across all pages, when it reports one.
     pub total: Option<u64>,

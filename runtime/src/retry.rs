@@ -43,26 +43,31 @@ impl RetryPolicy {
         }
     }
 
+    /// Sets [`max_attempts`](Self::max_attempts), the first attempt included (at least 1).
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
     }
 
+    /// Sets [`base_delay`](Self::base_delay), the backoff before the second attempt.
     pub fn base_delay(mut self, d: Duration) -> Self {
         self.base_delay = d;
         self
     }
 
+    /// Sets [`max_delay`](Self::max_delay), the cap on one backoff.
     pub fn max_delay(mut self, d: Duration) -> Self {
         self.max_delay = d;
         self
     }
 
+    /// Sets [`per_attempt_timeout`](Self::per_attempt_timeout).
     pub fn per_attempt_timeout(mut self, d: Duration) -> Self {
         self.per_attempt_timeout = d;
         self
     }
 
+    /// Sets the overall [`deadline`](Self::deadline); `None` removes it.
     pub fn deadline(mut self, d: Option<Duration>) -> Self {
         self.deadline = d;
         self

@@ -24,10 +24,12 @@ pub fn bearer(token: &SecretString) -> Result<HeaderValue, reqwest::header::Inva
 pub struct ClientSecret(SecretString);
 
 impl ClientSecret {
+    /// Wraps a secret received from the provider.
     pub fn new(secret: impl Into<String>) -> Self {
         ClientSecret(SecretString::from(secret.into()))
     }
 
+    /// The secret itself, to hand to the browser side. Keep it out of logs.
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()
     }

@@ -17,6 +17,7 @@
 //! sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
 // Handlers return `Err(Response)` to reply early (auth, validation): the idiomatic axum shape.
 // A `Response` is large, but these errors are replies on an HTTP path, not a hot loop.
@@ -48,6 +49,7 @@ pub use crate::core::{
 pub struct SandboxConfig {
     /// `0` (the default) picks a free port.
     pub port: u16,
+    /// Default webhook receivers and retry schedule.
     pub webhooks: WebhookConfig,
 }
 
@@ -77,6 +79,7 @@ impl BaseUrls {
         }
     }
 
+    /// The base URL of `api`.
     pub fn get(&self, api: Api) -> &str {
         match api {
             Api::XpayPlatform => &self.xpay_platform,
@@ -215,6 +218,7 @@ impl Sandbox {
         .await
     }
 
+    /// Starts with `config`.
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
         let ctx = Ctx::new(config.webhooks);
         let apis = Apis::new(&ctx);
@@ -230,10 +234,12 @@ impl Sandbox {
         })
     }
 
+    /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
     }
 
+    /// The base URL of every API and of the control routes.
     pub fn urls(&self) -> &BaseUrls {
         &self.urls
     }
@@ -248,6 +254,7 @@ impl Sandbox {
         self.ctx.creds()
     }
 
+    /// The shared state every API uses: clock, credentials, webhooks, faults.
     pub fn ctx(&self) -> &Ctx {
         &self.ctx
     }
@@ -299,18 +306,22 @@ impl Sandbox {
         self.apis.replay(api)
     }
 
+    /// The XPay platform fake, for direct access to its state.
     pub fn xpay_platform(&self) -> &Arc<XpayPlatformSandbox> {
         &self.apis.xpay_platform
     }
 
+    /// The XPay by XStak fake, for direct access to its state.
     pub fn xstak(&self) -> &Arc<XstakSandbox> {
         &self.apis.xstak
     }
 
+    /// The Collect fake, for direct access to its state.
     pub fn collect(&self) -> &Arc<CollectSandbox> {
         &self.apis.collect
     }
 
+    /// The Payfect fake, for direct access to its state.
     pub fn payfect(&self) -> &Arc<PayfectSandbox> {
         &self.apis.payfect
     }

@@ -12,6 +12,7 @@
 //!
 //! Calls are `async` and need a tokio runtime (features `rt` or `rt-multi-thread`, and
 //! `time` for the retry backoff); see the crate README.
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(any(feature = "platform", feature = "xstak")))]

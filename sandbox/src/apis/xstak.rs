@@ -53,6 +53,8 @@ struct Store {
     refunds: Capped<types::Refund>,
 }
 
+/// The XPay by XStak fake: checkout links, payment intents, capture/void, refunds, and the
+/// `PAYMENT_INTENT_NOTIFICATION` webhook.
 pub struct XstakSandbox {
     ctx: Ctx,
     state: Mutex<Store>,
@@ -170,6 +172,7 @@ impl crate::core::fake::FakeApi for XstakSandbox {
 }
 
 impl XstakSandbox {
+    /// A fake with no payment intents, sharing `ctx` (clock, credentials, webhooks).
     pub fn new(ctx: Ctx) -> Arc<Self> {
         Arc::new(XstakSandbox {
             ctx,

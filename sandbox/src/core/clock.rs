@@ -12,10 +12,12 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock at real time (no offset).
     pub fn new() -> Self {
         Clock::default()
     }
 
+    /// Real time plus the offset.
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now();
         now.checked_add_signed(self.offset())

@@ -28,16 +28,28 @@ pub const FAULT_HEADER: &str = "x-sandbox-fault";
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
     /// Waits `ms` milliseconds (before the handler, or after it with `after_commit`).
-    Latency { ms: u64 },
+    Latency {
+        /// Milliseconds to wait.
+        ms: u64,
+    },
     /// Replies with this status (normally a 5xx) and a plain-text body.
-    Status { status: u16 },
+    Status {
+        /// The HTTP status to reply with.
+        status: u16,
+    },
     /// Replies 429 with `Retry-After: <retry_after_secs>`.
-    RateLimit { retry_after_secs: u64 },
+    RateLimit {
+        /// The `Retry-After` value, in seconds.
+        retry_after_secs: u64,
+    },
     /// Closes the connection without a reply. By default the handler runs first, so the
     /// change is committed and the client cannot know it.
     DropConnection,
     /// Replies with an HTML error page, like a load balancer or CDN in front of the API.
-    Html { status: u16 },
+    Html {
+        /// The HTTP status of the HTML page.
+        status: u16,
+    },
     /// Runs the handler and sends only the first half of its body.
     TruncatedJson,
 }
@@ -70,6 +82,7 @@ pub struct Fault {
     /// `*` or `{name}` matches one segment, a final `**` any rest; a trailing `/` and the
     /// query string are ignored.
     pub path: String,
+    /// What the rule does.
     #[serde(flatten)]
     pub kind: FaultKind,
     /// Fire at most this many times, then disappear; absent = until cleared.
@@ -144,7 +157,9 @@ pub struct FaultId(pub u64);
 /// A rule still in force, as listed by `Faults::list` and `GET /_sandbox/faults`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActiveFault {
+    /// The id [`Faults::add`] returned.
     pub id: FaultId,
+    /// The rule as added.
     #[serde(flatten)]
     pub fault: Fault,
     /// How often it has fired so far.
@@ -167,6 +182,7 @@ struct Inner {
 }
 
 impl Faults {
+    /// An empty rule set.
     pub fn new() -> Self {
         Faults::default()
     }
@@ -202,6 +218,7 @@ impl Faults {
         self.rules().clear();
     }
 
+    /// The rules in force, in matching order.
     pub fn list(&self) -> Vec<ActiveFault> {
         self.rules().clone()
     }

@@ -43,9 +43,11 @@ pub type MismatchReply = fn(key: &str, request_id: &RequestId) -> Response;
 /// Per-API settings.
 #[derive(Debug, Clone)]
 pub struct IdempotencyConfig {
+    /// The API these settings are for.
     pub api: Api,
     /// The request header carrying the key.
     pub header: HeaderName,
+    /// Builds the reply to a key reused with a different request.
     pub mismatch: MismatchReply,
     /// How long a key is remembered, on the sandbox clock.
     pub ttl: TimeDelta,
@@ -166,6 +168,7 @@ impl std::fmt::Debug for Idempotency {
 }
 
 impl Idempotency {
+    /// An empty store for one API, on `ctx`'s clock.
     pub fn new(ctx: Ctx, config: IdempotencyConfig) -> Self {
         Idempotency {
             inner: Arc::new(Inner {

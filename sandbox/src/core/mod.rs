@@ -45,6 +45,7 @@ pub enum Api {
 }
 
 impl Api {
+    /// The four APIs, in a fixed order.
     pub const ALL: [Api; 4] = [Api::XpayPlatform, Api::Xstak, Api::Collect, Api::Payfect];
 
     /// The name used in control endpoints, JSON output and delivery records.
@@ -208,6 +209,7 @@ impl Ctx {
         )
     }
 
+    /// The sandbox clock every API reads.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
     }

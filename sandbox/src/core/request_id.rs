@@ -18,10 +18,12 @@ use http::request::Parts;
 pub struct RequestId(pub String);
 
 impl RequestId {
+    /// A fresh random id.
     pub fn new() -> Self {
         RequestId(super::new_id("req_"))
     }
 
+    /// The id, `req_…`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

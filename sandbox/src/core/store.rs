@@ -51,14 +51,17 @@ impl<V> Capped<V> {
         evicted
     }
 
+    /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
         self.map.get(key)
     }
 
+    /// The value under `key`, to change in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
         self.map.get_mut(key)
     }
 
+    /// Whether `key` is stored (false once evicted).
     pub fn contains_key(&self, key: &str) -> bool {
         self.map.contains_key(key)
     }
@@ -80,10 +83,12 @@ impl<V> Capped<V> {
         self.map.values_mut()
     }
 
+    /// Number of entries.
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
+    /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }

@@ -142,22 +142,28 @@ impl Webhook {
 pub struct Delivery {
     /// Shared by every attempt of the same webhook (`whd_…`).
     pub webhook_id: String,
+    /// The API that sent it.
     pub api: Api,
+    /// The provider's event name.
     pub event: String,
     /// `None` when no URL was named or configured; then nothing was sent.
     pub url: Option<String>,
     /// 1 for the first try.
     pub attempt: u32,
+    /// Headers sent, signature headers included.
     pub headers: Vec<(String, String)>,
+    /// The body as sent.
     pub body: String,
     /// The receiver's status; `None` if it could not be reached.
     pub status: Option<u16>,
+    /// Why the attempt failed or was not made; `None` when the receiver answered 2xx.
     pub error: Option<String>,
     /// On the sandbox clock.
     pub sent_at: DateTime<Utc>,
 }
 
 impl Delivery {
+    /// Whether the receiver answered 2xx.
     pub fn succeeded(&self) -> bool {
         self.status
             .is_some_and(|status| (200..300).contains(&status))

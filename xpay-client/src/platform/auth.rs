@@ -14,7 +14,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.xpay.app";
 /// webhook secrets never mix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// Test mode: keys `sk_test_…`, `rk_test_…`, `pk_test_…`.
     Test,
+    /// Live mode: keys `sk_live_…`, `rk_live_…`, `pk_live_…`.
     Live,
 }
 

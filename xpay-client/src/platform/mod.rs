@@ -36,7 +36,7 @@
 //! - Every list operation has `.stream()` ([`pagination`]); amounts convert with [`money`];
 //!   webhooks verify with [`webhook`].
 
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
+#[allow(clippy::all, clippy::pedantic, unused_imports, missing_docs)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/platform.rs"));
 }

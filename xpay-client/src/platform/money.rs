@@ -44,8 +44,11 @@ pub enum MoneyError {
     /// The amount has more decimal places than the currency's minor unit; it is not rounded.
     #[error("{amount} has more than {exponent} decimal places, the minor unit of {currency}")]
     TooPrecise {
+        /// The amount as given.
         amount: Decimal,
+        /// The currency code as given.
         currency: String,
+        /// Decimal places of the currency's minor unit.
         exponent: u32,
     },
     /// The amount does not fit in an `i64` of minor units.

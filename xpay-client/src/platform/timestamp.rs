@@ -28,7 +28,9 @@ impl From<DateTime<Utc>> for types::Timestamp {
 /// sends JSON `null` (e.g. a payment link's `expiresAt`); leave the field `None` to keep it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClearableTimestamp {
+    /// Sets the timestamp to this value.
     Set(types::Timestamp),
+    /// Removes the timestamp (sends `null`).
     Clear,
 }
 

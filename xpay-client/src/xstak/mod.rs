@@ -43,7 +43,7 @@
 //! re-serializes (`JSON.stringify(JSON.parse(body))`), and signed in the request hook; see
 //! [`signing`]. Amounts are exact [`JsonDecimal`]s in rupees.
 
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
+#[allow(clippy::all, clippy::pedantic, unused_imports, missing_docs)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/xstak.rs"));
 }

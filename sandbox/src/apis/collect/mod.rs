@@ -82,6 +82,7 @@ const REASONS: [(&str, &str); 8] = [
     ("OTHER", "Other reason"),
 ];
 
+/// The Collect (FYATU v3) fake: JWT auth, collections, refunds, IPN webhooks.
 pub struct CollectSandbox {
     ctx: Ctx,
     /// HMAC key of the sandbox's JWTs (random per instance).
@@ -141,6 +142,7 @@ impl crate::core::fake::FakeApi for CollectSandbox {
 }
 
 impl CollectSandbox {
+    /// A fake with no collections, sharing `ctx` (clock, credentials, webhooks).
     pub fn new(ctx: Ctx) -> Arc<Self> {
         Arc::new(CollectSandbox {
             ctx,

@@ -42,6 +42,7 @@ pub const CHECKOUT_LIFETIME: TimeDelta = TimeDelta::hours(24);
 
 /// The merchant every sandbox key belongs to.
 pub const MERCHANT_ID: &str = "5b1f0c9e-6a44-4d1e-9a59-5a9d6c0f5a11";
+/// The name of [`MERCHANT_ID`], as checkouts show it.
 pub const MERCHANT_NAME: &str = "Payfect Sandbox Merchant";
 
 /// Host of the hosted pages in `url`, as in the docs' examples.
@@ -50,6 +51,8 @@ const HOSTED_PAGES: &str = "https://buy-dev.payfect.finance";
 /// Networks the hosted page offers (the only one documented).
 const NETWORKS: &[(&str, &str)] = &[("tron", "Tron (TRC20)")];
 
+/// The Payfect fake: crypto checkouts, products, prices and payment links, with the
+/// encrypted success callback.
 pub struct PayfectSandbox {
     ctx: Ctx,
     state: Mutex<Store>,
@@ -86,6 +89,7 @@ impl crate::core::fake::FakeApi for PayfectSandbox {
 }
 
 impl PayfectSandbox {
+    /// A fake with no checkouts, sharing `ctx` (clock, credentials, webhooks).
     pub fn new(ctx: Ctx) -> Arc<Self> {
         Arc::new(PayfectSandbox {
             ctx,

@@ -58,6 +58,8 @@ pub const MERCHANT_ID: &str = "merch_sandbox0000000000000001";
 pub const SESSION_LIFETIME_MINUTES: i64 = 24 * 60;
 const HOSTED_CHECKOUT: &str = "https://checkout.xpay.app";
 
+/// The XPay platform fake: checkout sessions, customers, payment links, products, prices,
+/// refunds, and `XPay-Signature` webhooks.
 pub struct XpayPlatformSandbox {
     ctx: Ctx,
     state: Mutex<Db>,
@@ -140,6 +142,7 @@ impl crate::core::fake::FakeApi for XpayPlatformSandbox {
 }
 
 impl XpayPlatformSandbox {
+    /// A fake with no objects, sharing `ctx` (clock, credentials, webhooks).
     pub fn new(ctx: Ctx) -> Arc<Self> {
         Arc::new(XpayPlatformSandbox {
             ctx,
