@@ -113,7 +113,7 @@ impl NewRefund {
     }
 }
 
-/// Whether a refund attempt may have been carried out although no usable reply came back.
+/// Refunds. FYATU allows one refund per collection, so a repeated attempt cannot pay twice.
 impl CollectClient {
     /// `POST /collections/{collectionId}/refund`.
     ///
