@@ -39,7 +39,7 @@ session="$(curl -sf "$XPAY/checkout/sessions" -H "Authorization: Bearer $XPAY_KE
 xpay_id="$(json_field id <<<"$session")"
 xpay_url="$(json_field url <<<"$session")"
 
-checkout="$(curl -sf "$PAYFECT/checkouts/" -H "Authorization: Api-Key $PAYFECT_KEY" \
+checkout="$(curl -sf "$PAYFECT/v1/checkouts/" -H "Authorization: Api-Key $PAYFECT_KEY" \
     -H 'Content-Type: application/json' -d '{
       "currency": "USD",
       "invoice_items": [{"price_data": {"currency": "USD", "unit_amount": "12.50",
@@ -76,7 +76,7 @@ PLAYWRIGHT_CORE="$PWD/$TOOLS/node_modules/playwright-core" CHROMIUM="$CHROMIUM" 
     timeout 120 node "$CLICK_JS" "$xpay_url" "$payfect_url"
 
 xpay_status="$(curl -sf "$XPAY/checkout/sessions/$xpay_id" -H "Authorization: Bearer $XPAY_KEY" | json_field status)"
-payfect_status="$(curl -sf "$PAYFECT/checkouts/$payfect_id/" -H "Authorization: Api-Key $PAYFECT_KEY" | json_field status)"
+payfect_status="$(curl -sf "$PAYFECT/v1/checkouts/$payfect_id/" -H "Authorization: Api-Key $PAYFECT_KEY" | json_field status)"
 if [ "$xpay_status" = complete ] && [ "$payfect_status" = complete ]; then
     echo "browser-checkout: OK (XPay session $xpay_status, Payfect checkout $payfect_status after clicking Pay in Chromium)"
 else

@@ -5,7 +5,7 @@
 start_sandbox() {
     # SANDBOX_BIN: a binary built already (skips the build).
     local bin="${SANDBOX_BIN:-}"
-    if [ -z "$bin" ]; then
+    if [ -z "$bin" ] || [ ! -x "$bin" ]; then
         cargo build --quiet -p paygate-sandbox --bin paygate-sandbox
         bin="${CARGO_TARGET_DIR:-target}/debug/paygate-sandbox"
     fi

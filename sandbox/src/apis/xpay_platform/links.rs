@@ -136,8 +136,8 @@ pub(super) async fn update_link(
             let req: types::UpdatePaymentLinkRequest = typed(&object)?;
             let lines = match &req.line_items {
                 Some(Some(items)) => Some(db.line_items(items, None, ctx)?),
-                Some(None) => return Err(ApiErr::invalid("lineItems", "lineItems cannot be null")),
-                None => None,
+                // The spec allows `null`; like an absent key, it changes nothing.
+                Some(None) | None => None,
             };
             if let Some(ac) = &req.after_completion {
                 after_completion(ac)?;

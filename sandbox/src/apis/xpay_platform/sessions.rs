@@ -262,8 +262,8 @@ pub(super) async fn update_session(
                 Some(Some(items)) => {
                     Some(db.line_items(items, current.currency.as_deref(), ctx)?)
                 }
-                Some(None) => return Err(ApiErr::invalid("lineItems", "lineItems cannot be null")),
-                None => None,
+                // The spec allows `null`; like an absent key, it changes nothing.
+                Some(None) | None => None,
             };
             let session = &mut db.sessions[i];
             if let Some(ac) = req.after_completion {
