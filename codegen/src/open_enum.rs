@@ -29,6 +29,14 @@ pub(crate) struct OpenEnum {
     pub aliases: Vec<Vec<String>>,
 }
 
+/// See [`OpenEnum::parts`].
+struct Parts {
+    ident: syn::Ident,
+    doc: String,
+    idents: Vec<syn::Ident>,
+    values: Vec<String>,
+}
+
 /// Why an `x-aliases` block cannot be used.
 pub(crate) fn alias_problems(schema: &Schema) -> Vec<String> {
     let Some(ext) = schema.schema_data.extensions.get("x-aliases") else {
@@ -126,22 +134,35 @@ impl OpenEnum {
             .collect()
     }
 
+    /// What both shapes start from: the type's ident and doc, and each variant's ident and
+    /// spec spelling.
+    fn parts(&self) -> Parts {
+        let variants = self.variants();
+        Parts {
+            ident: format_ident!("{}", self.name),
+            doc: self
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("`{}`", self.name)),
+            idents: variants
+                .iter()
+                .map(|(n, _)| format_ident!("{}", n))
+                .collect(),
+            values: variants.into_iter().map(|(_, v)| v).collect(),
+        }
+    }
+
     pub(crate) fn tokens(&self) -> TokenStream {
         if self.has_aliases() {
             return self.aliased_tokens();
         }
-        let ident = format_ident!("{}", self.name);
+        let Parts {
+            ident,
+            doc,
+            idents,
+            values,
+        } = self.parts();
         let name = &self.name;
-        let doc = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("`{}`", self.name));
-        let variants = self.variants();
-        let idents: Vec<_> = variants
-            .iter()
-            .map(|(n, _)| format_ident!("{}", n))
-            .collect();
-        let values: Vec<_> = variants.iter().map(|(_, v)| v.clone()).collect();
         let docs: Vec<_> = values.iter().map(|v| format!("`{v}`")).collect();
         let common = common_impls(&ident, name, &values);
         quote! {
@@ -191,18 +212,13 @@ impl OpenEnum {
     /// with. Equality, ordering and hashing ignore the spelling, so `SUCCEEDED` and `succeeded`
     /// are one value; `as_str`, `Display` and serialization give the spelling back.
     fn aliased_tokens(&self) -> TokenStream {
-        let ident = format_ident!("{}", self.name);
+        let Parts {
+            ident,
+            doc,
+            idents,
+            values,
+        } = self.parts();
         let name = &self.name;
-        let doc = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("`{}`", self.name));
-        let variants = self.variants();
-        let idents: Vec<_> = variants
-            .iter()
-            .map(|(n, _)| format_ident!("{}", n))
-            .collect();
-        let values: Vec<_> = variants.iter().map(|(_, v)| v.clone()).collect();
         let docs: Vec<_> = values
             .iter()
             .zip(&self.aliases)
@@ -219,9 +235,9 @@ impl OpenEnum {
             })
             .collect();
         let ranks: Vec<usize> = (0..values.len()).collect();
-        let consts: Vec<_> = variants
+        let consts: Vec<_> = idents
             .iter()
-            .map(|(n, _)| n.to_shouty_snake_case())
+            .map(|n| n.to_string().to_shouty_snake_case())
             .collect();
         let const_items = idents
             .iter()

@@ -44,10 +44,9 @@ use crate::money::Checked;
 use crate::time::Timestamp;
 use crate::types;
 use paygate_runtime::webhook::{self as shared, HeaderMap};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::fmt;
 
 pub use crate::EventObject;
 pub use paygate_runtime::webhook::WebhookError;
@@ -163,29 +162,23 @@ impl<'a> Envelope<'a> {
 
 /// Verifies webhooks with the app's webhook secret (`whsec_…`, from
 /// `POST /webhooks/secret/regenerate`). Cheap to clone; `Debug` hides the secret.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Verifier {
-    secret: SecretString,
-}
-
-impl fmt::Debug for Verifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Verifier { secret: [REDACTED] }")
-    }
+    secret: shared::WebhookSecret,
 }
 
 impl Verifier {
     /// A verifier for the app's webhook secret. An empty secret is refused
     /// ([`WebhookError::InvalidSecret`]).
     pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
-        let secret = secret.into();
-        shared::check_secret(secret.expose_secret())?;
-        Ok(Verifier { secret })
+        Ok(Verifier {
+            secret: shared::WebhookSecret::new(secret)?,
+        })
     }
 
     /// The `sign` FYATU puts on `data` (lowercase hex). For tests and local senders.
     pub fn sign(&self, data: &[u8]) -> String {
-        paygate_runtime::signature::hmac_sha256_hex(self.secret.expose_secret().as_bytes(), data)
+        paygate_runtime::signature::hmac_sha256_hex(self.secret.as_bytes(), data)
     }
 
     /// Checks `sign` against the raw bytes of `data` in `body`. `headers` are not read: FYATU
@@ -218,7 +211,7 @@ impl Verifier {
 
     /// The raw bytes, then the compact forms FYATU's older docs describe. One HMAC per form.
     fn matches(&self, raw: &str, sign: &str) -> bool {
-        let key = self.secret.expose_secret().as_bytes();
+        let key = self.secret.as_bytes();
         let check = |text: &str| {
             shared::hex_matches(
                 &paygate_runtime::signature::hmac_sha256(key, &[text.as_bytes()]),

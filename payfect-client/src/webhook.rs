@@ -37,8 +37,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use paygate_runtime::Clock;
 use paygate_runtime::webhook::{self as shared, HeaderMap};
-use paygate_runtime::{Clock, SystemClock};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::types;
@@ -89,16 +89,14 @@ impl Event {
 #[derive(Clone)]
 pub struct Verifier {
     fernet: fernet::Fernet,
-    tolerance: Duration,
-    clock: Arc<dyn Clock>,
+    window: shared::ReplayWindow,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
             .field("key", &"[REDACTED]")
-            .field("tolerance", &self.tolerance)
-            .field("clock", &self.clock)
+            .field("window", &self.window)
             .finish()
     }
 }
@@ -122,20 +120,19 @@ impl Verifier {
         )?;
         Ok(Verifier {
             fernet,
-            tolerance: DEFAULT_TOLERANCE,
-            clock: Arc::new(SystemClock),
+            window: shared::ReplayWindow::new(DEFAULT_TOLERANCE),
         })
     }
 
     /// The maximum age of a token (default [`DEFAULT_TOLERANCE`]).
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
+        self.window.tolerance = tolerance;
         self
     }
 
     /// The clock a token's age is measured on (tests use `paygate_runtime::ManualClock`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.window.clock = clock;
         self
     }
 
@@ -163,7 +160,7 @@ impl Verifier {
             .map_err(|_| WebhookError::BadSignature)?;
         // The token decrypted, so its header is well-formed and the timestamp authentic.
         let issued_at = token_issued_at(token).ok_or(WebhookError::BadSignature)?;
-        shared::check_tolerance(self.clock.as_ref(), issued_at.timestamp(), self.tolerance)?;
+        self.window.check(issued_at.timestamp())?;
         // Authentic but not JSON: a payload problem, not a forgery.
         let signed: serde_json::Value = serde_json::from_slice(&plaintext).map_err(|e| {
             WebhookError::payload(None, format_args!("decrypted {SIGNATURE_HEADER}: {e}"))

@@ -8,12 +8,14 @@
 //! header, what is signed, how) stays in the client; everything here is provider-neutral.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, SystemClock};
+use crate::secret::{ExposeSecret, SecretString};
 
 pub use http::HeaderMap;
 
@@ -184,6 +186,56 @@ pub fn hex_matches(expected: &[u8], given_hex: &str) -> bool {
     match hex::decode(given_hex) {
         Ok(given) => constant_time_eq(expected, &given),
         Err(_) => false,
+    }
+}
+
+/// A verifier's signing secret: never empty (an empty key would accept anything signed with
+/// an empty key), and `Debug` prints `[REDACTED]`.
+#[derive(Clone)]
+pub struct WebhookSecret(SecretString);
+
+impl WebhookSecret {
+    /// Refuses an empty or all-blank secret ([`WebhookError::InvalidSecret`]).
+    pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
+        let secret = secret.into();
+        check_secret(secret.expose_secret())?;
+        Ok(WebhookSecret(secret))
+    }
+
+    /// The secret's bytes, for the HMAC key.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.expose_secret().as_bytes()
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// The replay window of a provider that signs a time (XPay's `t`, a Fernet token's issue
+/// time): how far the signed time may be from now, and the clock now is read from.
+#[derive(Clone, Debug)]
+pub struct ReplayWindow {
+    /// The largest accepted distance between the signed time and now.
+    pub tolerance: Duration,
+    /// Where now comes from (tests use [`ManualClock`](crate::ManualClock)).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ReplayWindow {
+    /// `tolerance` on the system clock.
+    pub fn new(tolerance: Duration) -> Self {
+        ReplayWindow {
+            tolerance,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Refuses `signed_at` (Unix seconds) outside the window ([`WebhookError::Stale`]).
+    pub fn check(&self, signed_at: i64) -> Result<(), WebhookError> {
+        check_tolerance(self.clock.as_ref(), signed_at, self.tolerance)
     }
 }
 

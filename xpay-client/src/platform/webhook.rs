@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use paygate_runtime::signature::{hmac_sha256, hmac_sha256_hex};
 use paygate_runtime::webhook::{self as shared, HeaderMap};
-use paygate_runtime::{Clock, ExposeSecret, SecretString, SystemClock};
+use paygate_runtime::{Clock, SecretString};
 use serde::Deserialize;
 
 use super::types;
@@ -104,9 +104,8 @@ impl Event {
 /// Checks `XPay-Signature` and builds events. Cheap to clone; `Debug` never shows a secret.
 #[derive(Clone)]
 pub struct Verifier {
-    secrets: Vec<SecretString>,
-    tolerance: Duration,
-    clock: Arc<dyn Clock>,
+    secrets: Vec<shared::WebhookSecret>,
+    window: shared::ReplayWindow,
 }
 
 impl fmt::Debug for Verifier {
@@ -116,8 +115,7 @@ impl fmt::Debug for Verifier {
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),
             )
-            .field("tolerance", &self.tolerance)
-            .field("clock", &self.clock)
+            .field("window", &self.window)
             .finish()
     }
 }
@@ -126,32 +124,27 @@ impl Verifier {
     /// A verifier for one endpoint secret (`whsec_…`), with the 300 s tolerance and the
     /// system clock. An empty secret is refused ([`WebhookError::InvalidSecret`]).
     pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
-        let secret = secret.into();
-        shared::check_secret(secret.expose_secret())?;
         Ok(Verifier {
-            secrets: vec![secret],
-            tolerance: DEFAULT_TOLERANCE,
-            clock: Arc::new(SystemClock),
+            secrets: vec![shared::WebhookSecret::new(secret)?],
+            window: shared::ReplayWindow::new(DEFAULT_TOLERANCE),
         })
     }
 
     /// Also accepts signatures made with `secret`, e.g. the previous secret while you roll it.
     pub fn with_secret(mut self, secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
-        let secret = secret.into();
-        shared::check_secret(secret.expose_secret())?;
-        self.secrets.push(secret);
+        self.secrets.push(shared::WebhookSecret::new(secret)?);
         Ok(self)
     }
 
     /// The replay window (default [`DEFAULT_TOLERANCE`]).
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
+        self.window.tolerance = tolerance;
         self
     }
 
     /// The clock `t` is compared with (tests use `paygate_runtime::ManualClock`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.window.clock = clock;
         self
     }
 
@@ -163,16 +156,13 @@ impl Verifier {
             parse_header(shared::signature_header(headers, SIGNATURE_HEADER)?)?;
         let t = timestamp.to_string();
         let matched = self.secrets.iter().any(|secret| {
-            let mac = hmac_sha256(
-                secret.expose_secret().as_bytes(),
-                &[t.as_bytes(), b".", body],
-            );
+            let mac = hmac_sha256(secret.as_bytes(), &[t.as_bytes(), b".", body]);
             signatures.iter().any(|sig| shared::hex_matches(&mac, sig))
         });
         if !matched {
             return Err(WebhookError::BadSignature);
         }
-        shared::check_tolerance(self.clock.as_ref(), timestamp, self.tolerance)
+        self.window.check(timestamp)
     }
 
     /// Verifies, then parses the event.

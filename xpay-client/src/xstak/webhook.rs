@@ -32,11 +32,9 @@
 //! }
 //! ```
 
-use std::fmt;
-
 use paygate_runtime::signature::hmac_sha256;
 use paygate_runtime::webhook::{self as shared, HeaderMap};
-use paygate_runtime::{ExposeSecret, SecretString, js};
+use paygate_runtime::{SecretString, js};
 use serde::Deserialize;
 
 use super::types;
@@ -78,15 +76,9 @@ impl Event {
 }
 
 /// Checks `X-Signature` with the Webhook HMAC secret. Cheap to clone; `Debug` hides the secret.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Verifier {
-    secret: SecretString,
-}
-
-impl fmt::Debug for Verifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Verifier { secret: [REDACTED] }")
-    }
+    secret: shared::WebhookSecret,
 }
 
 impl Verifier {
@@ -94,16 +86,16 @@ impl Verifier {
     /// is refused ([`WebhookError::InvalidSecret`]). There is no `.clock()` or `.tolerance()`:
     /// nothing signed carries a time (see the module docs on replays).
     pub fn new(secret: impl Into<SecretString>) -> Result<Self, WebhookError> {
-        let secret = secret.into();
-        shared::check_secret(secret.expose_secret())?;
-        Ok(Verifier { secret })
+        Ok(Verifier {
+            secret: shared::WebhookSecret::new(secret)?,
+        })
     }
 
     /// Checks `X-Signature` in `headers` against `body` as received, or as JavaScript
     /// re-serializes it. At most two HMACs, whatever the header holds.
     pub fn verify(&self, body: &[u8], headers: &HeaderMap) -> Result<(), WebhookError> {
         let signature = shared::signature_header(headers, SIGNATURE_HEADER)?;
-        let key = self.secret.expose_secret().as_bytes();
+        let key = self.secret.as_bytes();
         if shared::hex_matches(&hmac_sha256(key, &[body]), signature) {
             return Ok(());
         }
