@@ -81,6 +81,7 @@ run collect collect.yaml "$COLLECT" \
 # Refresh and revoke invalidate tokens, so they get a token of their own.
 run collect-auth collect.yaml "$COLLECT" \
     -H "Authorization: Bearer $(collect_token)" \
+    --phases examples,coverage,fuzzing \
     --include-path /auth/refresh --include-path /auth/revoke
 
 if [ "$FAILED" -ne 0 ]; then

@@ -95,6 +95,9 @@ def before_call(context, case, kwargs):
         return
     if not isinstance(case.body, (dict, list)):
         return
+    # A case without the header tests that the server refuses it: don't add one back.
+    if not any(k.lower() == "x-signature" for k in (case.headers or {})):
+        return
     body = _js_stringify(case.body).encode("utf-8")
     case.headers = dict(case.headers or {})
     case.headers["x-signature"] = sign(body)

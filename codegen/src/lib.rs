@@ -24,6 +24,7 @@
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 #![warn(missing_docs)]
 
+mod constraints;
 mod events;
 mod glue;
 pub mod lint;
@@ -80,6 +81,12 @@ impl std::error::Error for CodegenError {}
 
 /// Reads and parses a YAML (or JSON) OpenAPI document.
 pub fn load(path: &Path) -> Result<OpenAPI, CodegenError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CodegenError::Read(path.into(), e))?;
+    serde_norway::from_str(&text).map_err(|e| CodegenError::Parse(path.into(), e.to_string()))
+}
+
+/// The spec as a JSON value, every key kept.
+fn load_document(path: &Path) -> Result<serde_json::Value, CodegenError> {
     let text = std::fs::read_to_string(path).map_err(|e| CodegenError::Read(path.into(), e))?;
     serde_norway::from_str(&text).map_err(|e| CodegenError::Parse(path.into(), e.to_string()))
 }
@@ -248,7 +255,13 @@ pub(crate) fn generate_file(
         }
     }
 
-    let mut spec = spec.clone();
+    // The document as written, not as `openapiv3` re-serializes it (that drops a `oneOf` or
+    // `not` beside `properties`): the constant carries every rule, progenitor gets the relaxed
+    // copy.
+    let document = load_document(path)?;
+    let spec_json = document.to_string();
+    let mut spec =
+        constraints::relax(document).map_err(|e| CodegenError::Generate(path.into(), e))?;
     nullable::require_nullable(&mut spec);
     let spec = &spec;
     let mut generator = Generator::new(&settings);
@@ -299,6 +312,15 @@ pub(crate) fn generate_file(
     file.items
         .extend(parse_items(path, operations_table(spec))?);
     file.items.extend(parse_items(path, events::tokens(spec))?);
+    file.items.extend(parse_items(
+        path,
+        quote! {
+            /// The whole spec this module was generated from, as OpenAPI 3.0 JSON, every rule
+            /// included (also those the types only state in their docs): for tools that check
+            /// traffic against it, such as the sandbox. Costs nothing unless used.
+            pub const OPENAPI_JSON: &str = #spec_json;
+        },
+    )?);
     Ok(file)
 }
 

@@ -1,6 +1,8 @@
 //! Shorthands for building checkout requests and reading checkouts. Everything here can also
 //! be written with the generated types and builders directly.
 
+use std::num::NonZeroU64;
+
 use rust_decimal::Decimal;
 
 use crate::timestamp::Timestamp;
@@ -11,8 +13,9 @@ use crate::types::{
 };
 
 impl InvoiceItemParams {
-    /// An item priced inline: Payfect creates the product and price on the fly.
-    pub fn inline(price_data: PriceData, quantity: i64) -> Self {
+    /// An item priced inline: Payfect creates the product and price on the fly. A quantity is
+    /// at least 1, so it is a `NonZeroU64` (`NonZeroU64::MIN` is one).
+    pub fn inline(price_data: PriceData, quantity: NonZeroU64) -> Self {
         InvoiceItemParams::InlinePriceInvoiceItem(InlinePriceInvoiceItem {
             price_data,
             quantity,
@@ -20,7 +23,7 @@ impl InvoiceItemParams {
     }
 
     /// An item for a Price created earlier with `create_price`.
-    pub fn saved_price(price: impl Into<String>, quantity: i64) -> Self {
+    pub fn saved_price(price: impl Into<String>, quantity: NonZeroU64) -> Self {
         InvoiceItemParams::SavedPriceInvoiceItem(SavedPriceInvoiceItem {
             price: price.into(),
             quantity,

@@ -25,7 +25,7 @@
 //!         currency: "usdt".into(),
 //!         invoice_items: vec![InvoiceItemParams::inline(
 //!             PriceData::new("usdt", "Standard Plan", Decimal::new(205, 1)),
-//!             1,
+//!             std::num::NonZeroU64::MIN,
 //!         )],
 //!         success_url: Some("https://example.com/success".into()),
 //!         cancel_url: Some("https://example.com/cancel".into()),

@@ -101,7 +101,7 @@ fn request() -> CreateCheckoutRequest {
         currency: "usdt".into(),
         invoice_items: vec![InvoiceItemParams::inline(
             PriceData::new("usdt", "Standard Plan", "20.5".parse().unwrap()),
-            2,
+            std::num::NonZeroU64::new(2).unwrap(),
         )],
         success_url: None,
         cancel_url: None,
@@ -259,7 +259,7 @@ async fn every_operation_hits_its_path() {
             shipping_address_collection: vec!["TW".into()],
             invoice_items: vec![SavedPriceInvoiceItem {
                 price: "price_1".into(),
-                quantity: 1,
+                quantity: std::num::NonZeroU64::MIN,
             }],
         })
         .send()

@@ -43,7 +43,7 @@ fn seed_request_round_trips_and_matches_a_request_built_in_rust() {
                 },
                 unit_amount: Decimal::new(205, 1),
             },
-            1,
+            std::num::NonZeroU64::MIN,
         )],
         success_url: Some("https://example.com/success".into()),
         cancel_url: Some("https://example.com/cancel".into()),
@@ -92,7 +92,7 @@ fn sdk_request_with_a_saved_price_round_trips() {
         parsed.invoice_items,
         vec![InvoiceItemParams::saved_price(
             "3bababfe-5ba8-4afb-84ca-d62c6933704b",
-            2
+            std::num::NonZeroU64::new(2).unwrap()
         )]
     );
     assert_eq!(
@@ -108,10 +108,13 @@ fn an_invoice_item_is_one_form_or_the_other() {
     )
     .unwrap();
     assert!(
-        matches!(inline, InvoiceItemParams::InlinePriceInvoiceItem(ref i) if i.quantity == 3 && i.price_data.unit_amount.to_string() == "1.10")
+        matches!(inline, InvoiceItemParams::InlinePriceInvoiceItem(ref i) if i.quantity.get() == 3 && i.price_data.unit_amount.to_string() == "1.10")
     );
     let saved: InvoiceItemParams = serde_json::from_str(r#"{"price":"p_1","quantity":1}"#).unwrap();
-    assert_eq!(saved, InvoiceItemParams::saved_price("p_1", 1));
+    assert_eq!(
+        saved,
+        InvoiceItemParams::saved_price("p_1", std::num::NonZeroU64::MIN)
+    );
     assert!(serde_json::from_str::<InvoiceItemParams>(r#"{"quantity":1}"#).is_err());
 }
 

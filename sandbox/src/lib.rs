@@ -45,12 +45,26 @@ pub use crate::core::{
 };
 
 /// How to start a sandbox.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// `0` (the default) picks a free port.
     pub port: u16,
     /// Default webhook receivers and retry schedule.
     pub webhooks: WebhookConfig,
+    /// Check every reply against the spec's schema for its operation and status, and answer a
+    /// 500 naming the rule instead of a reply that breaks it. On by default in debug builds
+    /// (so in tests); requests are always checked.
+    pub check_replies: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            port: 0,
+            webhooks: WebhookConfig::default(),
+            check_replies: cfg!(debug_assertions),
+        }
+    }
 }
 
 /// Where each API is served.
@@ -151,14 +165,15 @@ impl Apis {
 
     /// All four APIs under their prefixes, each with request ids (and idempotent replay where
     /// the provider has it), then fault injection around everything, then the control routes.
-    fn router(&self, ctx: &Ctx) -> Router {
+    fn router(&self, ctx: &Ctx, check_replies: bool) -> Router {
         let mut apis = Router::new();
         for fake in self.fakes() {
             let api = fake.api();
             let header = fake.request_id_header();
             let mut mounts = fake.clone().other_routes();
-            mounts.push((api.prefix(), fake.routes()));
-            for (prefix, mut routes) in mounts {
+            mounts.push((api.prefix(), fake.clone().routes()));
+            for (prefix, routes) in mounts {
+                let mut routes = core::conformance::apply(routes, fake.clone(), check_replies);
                 if let Some(replay) = self.replay(api) {
                     routes = replay.apply(routes);
                 }
@@ -222,7 +237,7 @@ impl Sandbox {
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
         let ctx = Ctx::new(config.webhooks);
         let apis = Apis::new(&ctx);
-        let server = Server::bind(apis.router(&ctx), config.port).await?;
+        let server = Server::bind(apis.router(&ctx, config.check_replies), config.port).await?;
         ctx.set_origin(server.url());
         let urls = BaseUrls::new(&server.url());
         tracing::info!(url = %server.url(), "sandbox listening");

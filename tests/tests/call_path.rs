@@ -116,7 +116,9 @@ async fn send_returns_the_runtime_error_with_the_real_cause() {
         "{text}"
     );
     assert!(
-        !text.contains("999") && !text.contains("no.url.provided"),
+        !text.contains(" 999")
+            && !text.contains("status: 999")
+            && !text.contains("no.url.provided"),
         "{text}"
     );
     assert!(text.to_lowercase().contains("connect"), "{text}");

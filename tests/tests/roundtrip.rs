@@ -879,6 +879,7 @@ fn every_spec_component_example_round_trips() {
             "xpay-xstak.yaml",
             &[
                 ("Amount", rt::<paygate_runtime::money::JsonDecimal>),
+                ("PositiveAmount", rt::<paygate_runtime::money::JsonDecimal>),
                 ("Metadata", rt::<xs::Metadata>),
             ],
         ),

@@ -448,7 +448,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
                 .line_items(vec![types::LineItemInput {
                     price: Some(price),
                     price_data: None,
-                    quantity: 1,
+                    quantity: std::num::NonZeroU64::MIN,
                     adjustable_quantity: None,
                 }])
                 .customer_id(Some(customer.id.clone())),
@@ -489,7 +489,7 @@ async fn xpay_tour(sandbox: &Sandbox, got: &Received, seen: &mut Seen, secrets: 
         .body(types::CreateRefundRequest {
             payment_intent_id: Some(intent),
             charge_id: None,
-            amount: Some(50_000),
+            amount: std::num::NonZeroU64::new(50_000),
             reason: Some(types::RefundReason::RequestedByCustomer),
             description: None,
             metadata: Default::default(),

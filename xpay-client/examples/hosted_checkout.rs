@@ -152,7 +152,7 @@ async fn checkout(client: &Client, price: &str) -> Result<types::CheckoutSession
                 .line_items(vec![types::LineItemInput {
                     price: Some(price.into()),
                     price_data: None,
-                    quantity: 1,
+                    quantity: std::num::NonZeroU64::MIN,
                     adjustable_quantity: None,
                 }]),
         )
@@ -181,7 +181,7 @@ async fn refund(client: &Client, payment_intent: &str) -> Result<(), BoxError> {
         .body(types::CreateRefundRequest {
             payment_intent_id: Some(payment_intent.into()),
             charge_id: None,
-            amount: Some(50_000),
+            amount: std::num::NonZeroU64::new(50_000),
             reason: Some(types::RefundReason::RequestedByCustomer),
             description: Some("partial refund from the example".into()),
             metadata: Default::default(),

@@ -125,7 +125,7 @@ fn create_body() -> types::CreateCheckoutSessionRequest {
         .line_items(vec![types::LineItemInput {
             price: Some("price_test_1".into()),
             price_data: None,
-            quantity: 1,
+            quantity: std::num::NonZeroU64::MIN,
             adjustable_quantity: None,
         }])
         .try_into()
@@ -219,7 +219,7 @@ async fn the_caller_can_set_the_idempotency_key() {
         .body(types::CreateRefundRequest {
             payment_intent_id: Some("pi_test_1".into()),
             charge_id: None,
-            amount: Some(500),
+            amount: std::num::NonZeroU64::new(500),
             reason: Some(types::RefundReason::RequestedByCustomer),
             description: None,
             metadata: Default::default(),

@@ -136,7 +136,7 @@ fn request_examples_round_trip() {
         refund.reason,
         Some(types::RefundReason::RequestedByCustomer)
     );
-    assert_eq!(refund.amount, Some(50000));
+    assert_eq!(refund.amount, std::num::NonZeroU64::new(50000));
 
     let session: types::CreateCheckoutSessionRequest =
         round_trip("checkout_session_create_request.json", &[]);

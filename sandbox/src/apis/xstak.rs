@@ -158,6 +158,19 @@ impl crate::core::fake::FakeApi for XstakSandbox {
         Api::Xstak
     }
 
+    fn reject(
+        &self,
+        _: &crate::core::request_id::RequestId,
+        violations: &[crate::core::conformance::Violation],
+    ) -> Response {
+        bad_request(
+            violations
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        )
+    }
+
     fn routes(self: Arc<Self>) -> Router {
         XstakSandbox::router(&self)
     }

@@ -230,30 +230,19 @@ async fn xpay_platform(t: &mut Tour) -> Result<(), BoxError> {
         .create_checkout_session()
         .body(
             types::CreateCheckoutSessionRequest::builder()
-                .after_completion(types::AfterCompletion {
-                    type_: types::AfterCompletionType::Redirect,
-                    redirect: Some(types::AfterCompletionRedirect {
-                        url: "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}".into(),
-                    }),
-                    hosted_confirmation: None,
-                })
+                .after_completion(types::AfterCompletion::redirect(
+                    "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}",
+                ))
                 .currency(Some("EGP".to_owned()))
-                .line_items(vec![types::LineItemInput {
-                    price: None,
-                    price_data: Some(types::PriceDataInput {
-                        currency: "EGP".into(),
-                        unit_amount: xpay_client::platform::money::to_minor_units(
-                            Decimal::from_str("1499.00")?,
-                            "EGP",
-                        )?,
-                        product_data: types::ProductDataInput {
-                            name: "Wireless headphones".into(),
-                            description: None,
-                        },
-                    }),
-                    quantity: 1,
-                    adjustable_quantity: None,
-                }]),
+                .line_items(vec![types::LineItemInput::inline(
+                    "Wireless headphones",
+                    xpay_client::platform::money::to_minor_units(
+                        Decimal::from_str("1499.00")?,
+                        "EGP",
+                    )?,
+                    "EGP",
+                    std::num::NonZeroU64::MIN,
+                )]),
         )
         .send()
         .await?;
@@ -541,7 +530,7 @@ async fn payfect(t: &mut Tour) -> Result<(), BoxError> {
             currency: "usdt".into(),
             invoice_items: vec![InvoiceItemParams::inline(
                 PriceData::new("usdt", "Standard Plan", Decimal::from_str("20.5")?),
-                1,
+                std::num::NonZeroU64::MIN,
             )],
             success_url: Some("https://example.com/success".into()),
             cancel_url: Some("https://example.com/cancel".into()),

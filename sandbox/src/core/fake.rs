@@ -5,9 +5,12 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::response::Response;
 use serde_json::Value;
 
+use super::conformance::Violation;
 use super::idempotency::IdempotencyConfig;
+use super::request_id::RequestId;
 use super::{Api, Outcome, SettleError};
 
 /// A fake of one provider API.
@@ -34,6 +37,10 @@ pub trait FakeApi: Send + Sync + 'static {
     fn idempotency(&self) -> Option<IdempotencyConfig> {
         None
     }
+
+    /// The provider's 400, in its own error envelope, for a request that breaks its spec
+    /// (`violations` is never empty).
+    fn reject(&self, request_id: &RequestId, violations: &[Violation]) -> Response;
 
     /// Completes, fails or cancels a checkout waiting for its customer, sends the provider's
     /// webhook, and returns the resource as the API would show it.

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod clock;
+pub mod conformance;
 pub mod control;
 pub mod credentials;
 pub mod fake;

@@ -7,19 +7,13 @@
 //!
 //! let client = Client::new("sk_test_…");
 //! let request = types::CreateCheckoutSessionRequest::builder()
-//!     .after_completion(types::AfterCompletion {
-//!         type_: types::AfterCompletionType::Redirect,
-//!         redirect: Some(types::AfterCompletionRedirect {
-//!             url: "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}".into(),
-//!         }),
-//!         hosted_confirmation: None,
-//!     })
-//!     .line_items(vec![types::LineItemInput {
-//!         price: Some("price_test_AbC123".into()),
-//!         price_data: None,
-//!         quantity: 1,
-//!         adjustable_quantity: None,
-//!     }]);
+//!     .after_completion(types::AfterCompletion::redirect(
+//!         "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}",
+//!     ))
+//!     .line_items(vec![types::LineItemInput::price(
+//!         "price_test_AbC123",
+//!         std::num::NonZeroU64::MIN,
+//!     )]);
 //! let session = client.create_checkout_session().body(request).send().await?;
 //! println!("pay at {:?}", session.url);
 //! # Ok(()) }

@@ -1,19 +1,25 @@
 //! Named constructors for the request shapes every checkout uses, so a session reads like the
 //! docs' example instead of a page of `None`s.
 //!
+//! A quantity is a `NonZeroU64`: the spec says "at least 1", so a zero can't be built.
+//!
 //! ```
+//! use std::num::NonZeroU64;
 //! use xpay_client::platform::types::{AfterCompletion, CreateCheckoutSessionRequest, LineItemInput};
 //!
+//! let two = NonZeroU64::new(2).unwrap();
 //! let request: CreateCheckoutSessionRequest = CreateCheckoutSessionRequest::builder()
 //!     .after_completion(AfterCompletion::redirect("https://shop.example/thanks"))
 //!     .line_items(vec![
-//!         LineItemInput::price("price_test_tee", 2),
-//!         LineItemInput::inline("Gift wrap", 2_500, "EGP", 1),
+//!         LineItemInput::price("price_test_tee", two),
+//!         LineItemInput::inline("Gift wrap", 2_500, "EGP", NonZeroU64::MIN),
 //!     ])
 //!     .try_into()
 //!     .expect("afterCompletion is set");
 //! assert_eq!(request.line_items.len(), 2);
 //! ```
+
+use std::num::NonZeroU64;
 
 use super::types::{
     AfterCompletion, AfterCompletionRedirect, AfterCompletionType, LineItemInput, PriceDataInput,
@@ -34,7 +40,7 @@ impl AfterCompletion {
 
 impl LineItemInput {
     /// `quantity` of an existing price (`price_…`).
-    pub fn price(price_id: impl Into<String>, quantity: i64) -> Self {
+    pub fn price(price_id: impl Into<String>, quantity: NonZeroU64) -> Self {
         LineItemInput {
             price: Some(price_id.into()),
             price_data: None,
@@ -49,7 +55,7 @@ impl LineItemInput {
         name: impl Into<String>,
         unit_amount: i64,
         currency: impl Into<String>,
-        quantity: i64,
+        quantity: NonZeroU64,
     ) -> Self {
         LineItemInput {
             price: None,
@@ -79,11 +85,18 @@ mod tests {
             json!({"type": "redirect", "redirect": {"url": "https://shop.example/done"}})
         );
         assert_eq!(
-            serde_json::to_value(LineItemInput::price("price_1", 2)).unwrap(),
+            serde_json::to_value(LineItemInput::price("price_1", NonZeroU64::new(2).unwrap()))
+                .unwrap(),
             json!({"price": "price_1", "quantity": 2})
         );
         assert_eq!(
-            serde_json::to_value(LineItemInput::inline("Tee", 149_900, "EGP", 1)).unwrap(),
+            serde_json::to_value(LineItemInput::inline(
+                "Tee",
+                149_900,
+                "EGP",
+                NonZeroU64::MIN
+            ))
+            .unwrap(),
             json!({"priceData": {"currency": "EGP", "unitAmount": 149900,
                 "productData": {"name": "Tee"}}, "quantity": 1})
         );

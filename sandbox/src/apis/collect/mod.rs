@@ -132,6 +132,18 @@ impl crate::core::fake::FakeApi for CollectSandbox {
         Api::Collect
     }
 
+    fn reject(
+        &self,
+        request_id: &RequestId,
+        violations: &[crate::core::conformance::Violation],
+    ) -> Response {
+        let why = violations
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        replies::validation(&why, request_id, self.ctx.now())
+    }
+
     fn routes(self: Arc<Self>) -> Router {
         CollectSandbox::router(&self)
     }

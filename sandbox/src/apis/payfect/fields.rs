@@ -242,3 +242,69 @@ pub(super) fn money_keep_scale(d: Decimal) -> Decimal {
     }
     d
 }
+
+/// The spec's violations as DRF nests its errors: `{"invoice_items": [{}, {"quantity":
+/// ["…"]}]}`, a missing field as "This field is required.", body-wide rules under
+/// `non_field_errors`.
+pub(super) fn spec_errors(
+    violations: &[crate::core::conformance::Violation],
+) -> Map<String, Value> {
+    use crate::core::conformance::Rule;
+    let mut root = Value::Object(Map::new());
+    for v in violations {
+        let message = match v.rule {
+            Rule::Missing if !v.path.is_empty() => REQUIRED.to_string(),
+            _ => {
+                let mut m = v.message.clone();
+                if let Some(first) = m.get(..1) {
+                    m.replace_range(..1, &first.to_uppercase());
+                }
+                format!("{m}.")
+            }
+        };
+        let path: Vec<&str> = match v.path.is_empty() {
+            true => vec!["non_field_errors"],
+            false => v.path.iter().map(String::as_str).collect(),
+        };
+        insert(&mut root, &path, message);
+    }
+    match root {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn insert(at: &mut Value, path: &[&str], message: String) {
+    let Some((head, rest)) = path.split_first() else {
+        match at {
+            Value::Array(list) => list.push(Value::String(message)),
+            other => *other = json!([message]),
+        }
+        return;
+    };
+    let index = head.parse::<usize>().ok();
+    match (index, &mut *at) {
+        (Some(i), Value::Array(list)) => {
+            while list.len() <= i {
+                list.push(json!({}));
+            }
+            insert(&mut list[i], rest, message);
+        }
+        (Some(_), Value::Object(map)) if map.is_empty() && !rest.is_empty() => {
+            *at = json!([]);
+            insert(at, path, message);
+        }
+        (_, Value::Object(map)) => {
+            // A list where an index or the messages follow, an object where a field does.
+            let child = map.entry(head.to_string()).or_insert_with(|| {
+                if rest.first().is_none_or(|s| s.parse::<usize>().is_ok()) {
+                    json!([])
+                } else {
+                    json!({})
+                }
+            });
+            insert(child, rest, message);
+        }
+        _ => {}
+    }
+}

@@ -79,6 +79,14 @@ impl crate::core::fake::FakeApi for PayfectSandbox {
         Api::Payfect
     }
 
+    fn reject(
+        &self,
+        _: &crate::core::request_id::RequestId,
+        violations: &[crate::core::conformance::Violation],
+    ) -> Response {
+        replies::field_errors(fields::spec_errors(violations))
+    }
+
     fn routes(self: Arc<Self>) -> Router {
         PayfectSandbox::router(&self)
     }

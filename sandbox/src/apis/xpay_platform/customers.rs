@@ -105,8 +105,10 @@ pub(super) async fn create_customer(
                 ));
             }
             if let Some(phone) = &req.phone {
+                // The spec's pattern: `^\+[0-9]{8,15}$`.
                 let digits = phone.strip_prefix('+').unwrap_or("");
-                if digits.len() < 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit())
+                {
                     return Err(ApiErr::invalid(
                         "phone",
                         "phone must be in E.164 format (+201234567890)",

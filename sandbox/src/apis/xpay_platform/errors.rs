@@ -63,8 +63,9 @@ impl ApiErr {
 
     /// An id in the body that names nothing.
     pub(super) fn no_such(param: &str, what: &str, id: &str) -> Self {
+        // XPay's error catalogue: `resource_missing` is HTTP 404, also for an id in a body.
         ApiErr::new(
-            StatusCode::BAD_REQUEST,
+            StatusCode::NOT_FOUND,
             "resource_missing",
             format!("No such {what}: '{id}'"),
         )

@@ -199,11 +199,18 @@ pub(super) fn amount_filter(spec: &str) -> Result<impl Fn(i64) -> bool, ApiErr> 
         )
     };
     let (op, rest) = spec.split_once(':').ok_or_else(bad)?;
+    // The spec's pattern: 1 to 15 digits each, no sign, no spaces.
     let nums: Vec<i64> = rest
         .split(',')
-        .map(|n| n.trim().parse::<i64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad())?;
+        .map(|n| {
+            if (1..=15).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) {
+                n.parse::<i64>().ok()
+            } else {
+                None
+            }
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
     let (lo, hi) = match (op, nums.as_slice()) {
         ("eq", [n]) => (*n, *n),
         ("bt", [a, b]) => (*a.min(b), *a.max(b)),
@@ -222,8 +229,13 @@ pub(super) fn date_filter(
     now: DateTime<Utc>,
 ) -> Result<impl Fn(DateTime<Utc>) -> bool, ApiErr> {
     let bad = || ApiErr::invalid("date", format!("Invalid date filter `{spec}`."));
+    // The spec's pattern allows UTC, ±HH:MM and IANA names; the sandbox carries no time-zone
+    // database, so an IANA name (`Africa/Cairo`) reads as UTC.
     let offset = match timezone {
-        "UTC" | "Etc/UTC" | "Z" => chrono::FixedOffset::east_opt(0),
+        "UTC" | "Z" => chrono::FixedOffset::east_opt(0),
+        name if name.contains('/') && !name.starts_with(['+', '-']) => {
+            chrono::FixedOffset::east_opt(0)
+        }
         other => chrono::DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{other}"))
             .ok()
             .map(|d| *d.offset()),
@@ -235,7 +247,19 @@ pub(super) fn date_filter(
         )
     })?;
     let day = |s: &str| -> Result<(DateTime<Utc>, DateTime<Utc>), ApiErr> {
-        let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+        // A day past the month's end (`2024-02-31`, which the spec's pattern allows) reads as
+        // the month's last day.
+        let (y, md) = s.split_once('-').ok_or_else(bad)?;
+        let (m, d) = md.split_once('-').ok_or_else(bad)?;
+        let (y, m, d): (i32, u32, u32) = (
+            y.parse().map_err(|_| bad())?,
+            m.parse().map_err(|_| bad())?,
+            d.parse().map_err(|_| bad())?,
+        );
+        let d = (1..=d)
+            .rev()
+            .find_map(|d| NaiveDate::from_ymd_opt(y, m, d))
+            .ok_or_else(bad)?;
         let start = d
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(offset).single())
@@ -247,11 +271,8 @@ pub(super) fn date_filter(
     let (from, to) = match op {
         "last" => {
             let (n, unit) = rest.split_once(',').ok_or_else(bad)?;
-            let n: i64 = n.trim().parse().map_err(|_| bad())?;
-            if n < 1 {
-                return Err(bad());
-            }
-            let span = match unit.trim() {
+            let n: i64 = n.parse().map_err(|_| bad())?;
+            let span = match unit {
                 "hours" | "hour" => TimeDelta::try_hours(n),
                 "days" | "day" => TimeDelta::try_days(n),
                 "weeks" | "week" => TimeDelta::try_weeks(n),

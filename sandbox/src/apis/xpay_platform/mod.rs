@@ -43,7 +43,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use xpay_client::platform::Nullable;
-use xpay_client::platform::money;
 use xpay_client::platform::types;
 
 use crate::core::idempotency::IdempotencyConfig;
@@ -120,6 +119,34 @@ type Q = Query<HashMap<String, String>>;
 impl crate::core::fake::FakeApi for XpayPlatformSandbox {
     fn api(&self) -> Api {
         Api::XpayPlatform
+    }
+
+    fn reject(
+        &self,
+        request_id: &RequestId,
+        violations: &[crate::core::conformance::Violation],
+    ) -> Response {
+        use crate::core::conformance::Rule;
+        let Some(first) = violations.first() else {
+            return ApiErr::new(
+                StatusCode::BAD_REQUEST,
+                "parameter_invalid",
+                "Invalid request.",
+            )
+            .into_response(request_id);
+        };
+        // XPay's error catalogue tells these apart by code.
+        let code = match first.rule {
+            Rule::Missing => "parameter_missing",
+            Rule::OutOfRange => "parameter_out_of_range",
+            Rule::Exclusive => "parameters_exclusive",
+            Rule::Invalid => "parameter_invalid",
+        };
+        let mut error = ApiErr::new(StatusCode::BAD_REQUEST, code, first.to_string());
+        if !first.path.is_empty() {
+            error = error.param(first.dotted());
+        }
+        error.into_response(request_id)
     }
 
     fn routes(self: Arc<Self>) -> Router {

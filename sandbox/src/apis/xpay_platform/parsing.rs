@@ -51,9 +51,14 @@ impl Paging {
         let number = |name: &str, default: u64| -> Result<u64, ApiErr> {
             match q.get(name) {
                 None => Ok(default),
-                Some(v) => v.parse::<u64>().map_err(|_| {
-                    ApiErr::invalid(name, format!("{name} must be a positive integer"))
-                }),
+                // A page number too large for u64 is still a valid page: past the end, so empty.
+                Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(v.parse::<u64>().unwrap_or(u64::MAX))
+                }
+                Some(_) => Err(ApiErr::invalid(
+                    name,
+                    format!("{name} must be a positive integer"),
+                )),
             }
         };
         let page = number("page", 1)?;
@@ -125,18 +130,41 @@ pub(super) fn parse_ts(t: &types::Timestamp) -> Option<DateTime<Utc>> {
     t.to_datetime().ok()
 }
 
+/// The spec's https pattern, `^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$`, checked by hand.
 pub(super) fn https_url(param: &str, url: &str) -> Result<(), ApiErr> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
-        _ => Err(ApiErr::invalid(
+    let valid = url.strip_prefix("https://").is_some_and(|rest| {
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && port
+                .is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            && path.bytes().all(|b| (b'!'..=b'~').contains(&b))
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiErr::invalid(
             param,
             format!("{param} must be an https URL"),
-        )),
+        ))
     }
 }
 
+/// Three ASCII letters, as the spec's pattern says; the sandbox takes any such code (the
+/// provider's list of supported currencies is not public), uppercased.
 pub(super) fn currency_code(param: &str, currency: &str) -> Result<String, ApiErr> {
-    money::exponent(currency)
-        .map(|_| currency.to_ascii_uppercase())
-        .map_err(|_| ApiErr::invalid(param, format!("Unsupported currency: {currency}")))
+    if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(currency.to_ascii_uppercase())
+    } else {
+        Err(ApiErr::invalid(
+            param,
+            format!("Unsupported currency: {currency}"),
+        ))
+    }
 }

@@ -18,11 +18,11 @@ pub(super) async fn list_products(
             let metadata: Option<Map<String, Value>> = match q.get("metadata") {
                 None => None,
                 Some(s) => match serde_json::from_str::<Value>(s) {
-                    Ok(Value::Object(m)) => Some(m),
+                    Ok(Value::Object(m)) if m.values().all(Value::is_string) => Some(m),
                     _ => {
                         return Err(ApiErr::invalid(
                             "metadata",
-                            "metadata must be a JSON object, e.g. {\"category\":\"subscription\"}",
+                            "metadata must be a JSON object of strings, e.g. {\"category\":\"subscription\"}",
                         ));
                     }
                 },
@@ -179,7 +179,7 @@ pub(super) async fn create_product(
                 types::Product::builder()
                     .id(id)
                     .object("product".to_string())
-                    .name(req.name.clone())
+                    .name(req.name.to_string())
                     .description(req.description.clone())
                     .image(req.image.clone())
                     .unit_label(req.unit_label.clone())
@@ -258,7 +258,7 @@ pub(super) async fn update_product(
             }
             let product = &mut db.products[i];
             if req.name.is_some() {
-                product.name = req.name;
+                product.name = req.name.map(String::from);
             }
             if req.description.is_some() {
                 product.description = req.description.map(Some);

@@ -66,7 +66,9 @@ pub(super) async fn create_refund(
             if refundable <= 0 {
                 return Err(ApiErr::state(format!("Charge {} has already been refunded in full.", charge.id)));
             }
-            let amount = req.amount.unwrap_or(refundable);
+            let amount = req
+                .amount
+                .map_or(refundable, |a| i64::try_from(a.get()).unwrap_or(i64::MAX));
             if amount <= 0 {
                 return Err(ApiErr::out_of_range("amount", "amount must be positive"));
             }

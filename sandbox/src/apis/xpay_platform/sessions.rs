@@ -154,6 +154,8 @@ pub(super) async fn create_session(
                     .url(ctx.pay_url(Api::XpayPlatform, &id))
                     .client_secret(Some(ctx.new_id(&format!("{id}_secret_")).into()))
                     .customer_id(req.customer_id.clone())
+                    // Required and nullable: sent as `null` until a payment starts.
+                    .payment_intent_id(None::<String>)
                     .customer_details(req.customer_details.as_ref().map(|d| {
                         types::CustomerDetails {
                             name: d.name.clone(),

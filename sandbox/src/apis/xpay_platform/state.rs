@@ -122,15 +122,13 @@ impl Db {
         let mut total: i64 = 0;
         for (i, item) in items.iter().enumerate() {
             let at = format!("lineItems[{i}]");
-            if item.quantity < 1 {
-                return Err(ApiErr::out_of_range(
-                    &format!("{at}.quantity"),
-                    "quantity must be at least 1",
-                ));
-            }
+            // The spec bounds quantity to 1..=1,000,000, so it fits an i64.
+            let quantity = i64::try_from(item.quantity.get()).unwrap_or(i64::MAX);
             if let Some(adj) = &item.adjustable_quantity {
-                let (min, max) = (adj.minimum.unwrap_or(1), adj.maximum.unwrap_or(99));
-                if min < 1 || min > max || item.quantity < min || item.quantity > max {
+                // Only the bounds the caller gave are checked.
+                let min = adj.minimum.unwrap_or(i64::MIN);
+                let max = adj.maximum.unwrap_or(i64::MAX);
+                if min > max || quantity < min || quantity > max {
                     return Err(ApiErr::out_of_range(
                         &format!("{at}.adjustableQuantity"),
                         "adjustableQuantity needs 1 ≤ minimum ≤ quantity ≤ maximum",
@@ -210,7 +208,7 @@ impl Db {
                 None => currency = Some(line_currency.to_ascii_uppercase()),
             }
             let amount = unit_amount
-                .checked_mul(item.quantity)
+                .checked_mul(quantity)
                 .and_then(|a| total.checked_add(a).map(|t| (a, t)))
                 .ok_or_else(|| ApiErr::out_of_range(&at, "amount too large"))?;
             total = amount.1;
@@ -219,7 +217,7 @@ impl Db {
                 .object("item".to_string())
                 .description(name)
                 .currency(currency.clone())
-                .quantity(item.quantity)
+                .quantity(quantity)
                 .amount_subtotal(amount.0)
                 .amount_total(amount.0)
                 .price_id(item.price.clone())
