@@ -363,7 +363,7 @@ async fn same_key_different_body_is_rejected_in_the_xpay_envelope() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 409);
     let request_id = response.headers()["request-id"]
         .to_str()
         .unwrap()
@@ -504,7 +504,7 @@ async fn keys_expire_on_the_sandbox_clock() {
     f.ctx.clock().advance(Duration::from_secs(23 * 3600));
     assert_eq!(
         send(2).await.unwrap().status(),
-        400,
+        409,
         "still remembered after 23 h"
     );
     f.ctx.clock().advance(Duration::from_secs(2 * 3600));

@@ -1346,7 +1346,7 @@ async fn idempotent_replay_and_retries_under_faults() {
             .send(),
     )
     .await;
-    assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
+    assert_eq!(err.status(), Some(StatusCode::CONFLICT));
     assert_eq!(
         err.error_type(),
         Some(&types::ErrorType::InvalidRequestError)

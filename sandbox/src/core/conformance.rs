@@ -289,8 +289,10 @@ impl Conformance {
         // The whole document is the root resource, so `#/components/…` references resolve;
         // draft 4 ignores everything beside the root `$ref`.
         let mut root = self.doc.clone();
-        root.as_object_mut()?
-            .insert("$ref".into(), Value::String(format!("#{pointer}")));
+        root.as_object_mut()?.insert(
+            "$ref".into(),
+            Value::String(format!("#{}", fragment(pointer))),
+        );
         let validator = jsonschema::options()
             .with_draft(Draft::Draft4)
             .should_validate_formats(true)
@@ -565,6 +567,20 @@ fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     Some(at)
 }
 
+/// A JSON pointer as a URI fragment: the characters a fragment can't hold (the braces of a
+/// path template among them) percent-encoded.
+fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for b in pointer.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// JSON-pointer escaping of one segment.
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -731,6 +747,35 @@ mod tests {
             spec.check_reply(&get, "/xpay/customers/cus_1", found, b"")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn every_schema_of_every_operation_compiles() {
+        // A schema that doesn't compile would silently go unchecked.
+        for api in [Api::XpayPlatform, Api::Xstak, Api::Collect, Api::Payfect] {
+            let spec = Conformance::of(api);
+            assert!(spec.ops.len() > 3, "{api}: no operations read");
+            for op in &spec.ops {
+                let pointers = op
+                    .body
+                    .iter()
+                    .chain(op.query.iter().map(|q| &q.schema))
+                    .chain(op.responses.iter().filter_map(|(_, s)| s.as_ref()));
+                for pointer in pointers {
+                    assert!(spec.validator(pointer).is_some(), "{api}: {pointer}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn operations_with_path_parameters_are_checked_too() {
+        // `{id}` in the pointer must be percent-encoded in the `$ref`, or nothing compiles.
+        let spec = Conformance::of(Api::XpayPlatform);
+        let bad = br#"{"expirationDate": ""}"#;
+        let found = spec.check_request(&Method::PATCH, "/prices/price_1", None, bad);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].dotted(), "expirationDate");
     }
 
     #[test]

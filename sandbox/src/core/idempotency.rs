@@ -83,10 +83,11 @@ impl IdempotencyConfig {
     }
 }
 
-/// XPay's envelope (`{error:{type,message}, request_id}`). The type and the 400 status are
-/// unconfirmed: XPay documents only that a reused key with a
-/// different body is rejected ("fingerprint mismatch" in its plugin); these follow Stripe,
-/// which XPay mirrors elsewhere.
+/// XPay's envelope (`{error:{type,message}, request_id}`). The type and the status are
+/// unconfirmed: XPay documents only that a reused key with a different body is rejected
+/// ("fingerprint mismatch" in its plugin). The message follows Stripe, which XPay mirrors
+/// elsewhere; the status is 409 Conflict, as for XStak: the request itself is valid, it
+/// conflicts with the one the key first named (Stripe answers 400).
 fn xpay_platform_mismatch(key: &str, request_id: &RequestId) -> Response {
     // Stripe's `idempotency_error` type and `idempotency_key_reused` code are not in XPay's
     // documented enums, so the reply uses the documented type and leaves `code` out.
@@ -99,7 +100,7 @@ fn xpay_platform_mismatch(key: &str, request_id: &RequestId) -> Response {
         },
         "request_id": request_id.as_str(),
     });
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    (StatusCode::CONFLICT, axum::Json(body)).into_response()
 }
 
 /// XStak's failure shape as its own integrations read it (`success: false` + `message`). The
