@@ -84,29 +84,60 @@ fn is_parameter(map: &Map<String, Value>) -> bool {
         && !map.contains_key("schema")
 }
 
-/// The field names of branches that only list required fields (`[{required: [a]}, …]`), each
-/// branch's names joined by "and", each in backticks; `None` if any branch says more.
+/// Each branch of a rule that only says which fields are required (`[{required: [a]}, …]`),
+/// possibly when another field has given values (`properties: {type: {enum: [CUSTOM]}}`) or
+/// with required fields inside one (`properties: {recurring: {required: [interval]}}`), in
+/// words: "`customUnitAmount` when `type` is `CUSTOM`". `None` if any branch says more.
 fn required_lists(branches: &Value) -> Option<Vec<String>> {
     let branches = branches.as_array()?;
     if branches.is_empty() {
         return None;
     }
-    branches
-        .iter()
-        .map(|b| {
-            let b = b.as_object()?;
-            if b.keys().any(|k| k != "required") {
-                return None;
-            }
-            let names: Vec<String> = b
-                .get("required")?
+    branches.iter().map(branch_words).collect()
+}
+
+fn branch_words(branch: &Value) -> Option<String> {
+    let b = branch.as_object()?;
+    if b.keys().any(|k| k != "required" && k != "properties") {
+        return None;
+    }
+    let names: Vec<String> = match b.get("required") {
+        Some(r) => r
+            .as_array()?
+            .iter()
+            .map(|n| n.as_str().map(|n| format!("`{n}`")))
+            .collect::<Option<_>>()?,
+        None => Vec::new(),
+    };
+    let mut conditions = Vec::new();
+    for (field, rule) in b
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let rule = rule.as_object()?;
+        if rule.keys().any(|k| k != "enum" && k != "required") {
+            return None;
+        }
+        if let Some(values) = rule.get("enum") {
+            let values: Vec<String> = values
                 .as_array()?
                 .iter()
-                .map(|n| n.as_str().map(|n| format!("`{n}`")))
+                .map(|v| v.as_str().map(|v| format!("`{v}`")))
                 .collect::<Option<_>>()?;
-            Some(names.join(" and "))
-        })
-        .collect()
+            conditions.push(format!("`{field}` is {}", values.join(" or ")));
+        }
+        if let Some(inner) = rule.get("required") {
+            let inner: Vec<&str> = inner.as_array()?.iter().filter_map(Value::as_str).collect();
+            conditions.push(format!("`{field}` has `{}`", inner.join("`, `")));
+        }
+    }
+    let mut words = names.join(" and ");
+    if !conditions.is_empty() {
+        words.push_str(&format!(" when {}", conditions.join(" and ")));
+    }
+    Some(words)
 }
 
 #[cfg(test)]
@@ -173,6 +204,19 @@ components:
         assert_eq!(param["schema"], serde_json::json!({"type": "string"}));
         assert!(param.get("content").is_none());
         assert_eq!(param["description"], "Sent as `application/json` text.");
+    }
+
+    #[test]
+    fn a_branch_may_name_its_condition() {
+        let yaml = SPEC.replace(
+            "- required: [paymentIntentId]",
+            "- {required: [paymentIntentId], properties: {kind: {enum: [INTENT]}}}",
+        );
+        let v = relaxed(&yaml);
+        assert_eq!(
+            v["components"]["schemas"]["Refund"]["description"],
+            "A refund.\n\nExactly one of `chargeId` / `paymentIntentId` when `kind` is `INTENT`."
+        );
     }
 
     #[test]

@@ -399,7 +399,7 @@ async fn validation_errors_name_the_fields() {
         .unwrap_err();
     assert_eq!(
         field_errors(&err),
-        ["invoice_items: Value has less than 1 item."]
+        ["invoice_items: This field is required."]
     );
 
     // A rule no schema can state (the price must exist) comes from the handler, DRF style.

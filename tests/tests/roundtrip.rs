@@ -884,7 +884,13 @@ fn every_spec_component_example_round_trips() {
             ],
         ),
         ("collect.yaml", &[]),
-        ("payfect.yaml", &[("Amount", rt::<rust_decimal::Decimal>)]),
+        (
+            "payfect.yaml",
+            &[
+                ("Amount", rt::<rust_decimal::Decimal>),
+                ("AmountInput", rt::<rust_decimal::Decimal>),
+            ],
+        ),
     ];
     let mut found = Vec::new();
     for (spec, types) in specs {

@@ -127,6 +127,8 @@ impl Violation {
                 path.extend(field.map(str::to_string));
                 Rule::Exclusive
             }
+            // An empty list where one item is needed: the items are missing.
+            ValidationErrorKind::MinItems { limit: 1 } => Rule::Missing,
             ValidationErrorKind::Minimum { .. }
             | ValidationErrorKind::Maximum { .. }
             | ValidationErrorKind::ExclusiveMinimum { .. }
