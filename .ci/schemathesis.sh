@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 SEED="${SCHEMATHESIS_SEED:-20261130}"
-MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-5}"
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-20}"
 VENV=.ci/.venv
 
 if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1)" != "$SCHEMATHESIS_VERSION" ]; then

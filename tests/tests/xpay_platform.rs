@@ -595,7 +595,7 @@ async fn session_validation_follows_the_docs() {
     // spec's `minimum: 1` (tested in the sandbox's conformance tests).
     assert_api(
         &fails(create(vec![line("price_test_missing", 1)]).send()).await,
-        404,
+        400,
         types::ErrorCode::ResourceMissing,
         Some("lineItems[0].price"),
     );
@@ -1251,10 +1251,10 @@ async fn refund_targets_are_exclusive() {
         payment_intent_id: Some("pi_test_missing".into()),
         ..refund_none()
     };
-    // XPay's catalogue: `resource_missing` is a 404, also for an id in a body.
+    // An id in the body that names nothing: 400 `resource_missing` (a path id gets 404).
     assert_api(
         &fails(client.create_refund().body(unknown).send()).await,
-        404,
+        400,
         types::ErrorCode::ResourceMissing,
         Some("paymentIntentId"),
     );

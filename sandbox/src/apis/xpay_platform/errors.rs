@@ -61,11 +61,13 @@ impl ApiErr {
         .param("id")
     }
 
-    /// An id in the body that names nothing.
+    /// An id in the body that names nothing. XPay's catalogue gives `resource_missing` as 404,
+    /// which is what a path id that names nothing gets ([`ApiErr::not_found`]). For an id in
+    /// the body the sandbox answers 400, as Stripe (whose conventions XPay mirrors) does: the
+    /// resource the path names exists, the request is what is wrong. Unconfirmed for XPay.
     pub(super) fn no_such(param: &str, what: &str, id: &str) -> Self {
-        // XPay's error catalogue: `resource_missing` is HTTP 404, also for an id in a body.
         ApiErr::new(
-            StatusCode::NOT_FOUND,
+            StatusCode::BAD_REQUEST,
             "resource_missing",
             format!("No such {what}: '{id}'"),
         )
