@@ -30,6 +30,7 @@ mod glue;
 pub mod lint;
 mod nullable;
 mod open_enum;
+mod setters;
 mod summary;
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type, VariantOrUnknownOrEmpty};
@@ -285,6 +286,7 @@ pub(crate) fn generate_file(
         glue::rewrite_sends(&mut file).map_err(|e| CodegenError::Generate(path.into(), e))?;
     glue::drop_progenitor_items(&mut file);
     nullable::double_option_for_required_nullable(&mut file);
+    setters::text_setters_take_str(&mut file);
 
     // Open enums go inside `types`, beside the types that use them.
     let types = file.items.iter_mut().find_map(|item| match item {

@@ -82,6 +82,39 @@ impl<T> IntoNullable<T> for Option<Option<T>> {
     }
 }
 
+/// A text field takes a `&str` as it takes a `String`.
+impl IntoNullable<String> for &str {
+    fn into_nullable(self) -> Option<Option<String>> {
+        Some(Some(self.to_owned()))
+    }
+}
+
+/// What a builder's setter for an optional text field takes: the value (`"EGP"` or a
+/// `String`), or an `Option<String>` (`None` leaves the key out). Generated setters of other
+/// optional fields take the value or an `Option` as they are.
+pub trait IntoOptional<T> {
+    /// The field as the generated type holds it.
+    fn into_optional(self) -> Option<T>;
+}
+
+impl<T> IntoOptional<T> for T {
+    fn into_optional(self) -> Option<T> {
+        Some(self)
+    }
+}
+
+impl<T> IntoOptional<T> for Option<T> {
+    fn into_optional(self) -> Option<T> {
+        self
+    }
+}
+
+impl IntoOptional<String> for &str {
+    fn into_optional(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -99,6 +132,21 @@ mod tests {
         assert_eq!(IntoNullable::<u8>::into_nullable(1u8), Some(Some(1)));
         assert_eq!(IntoNullable::<u8>::into_nullable(None::<u8>), Some(None));
         assert_eq!(IntoNullable::<u8>::into_nullable(None::<Option<u8>>), None);
+    }
+
+    #[test]
+    fn text_setters_take_a_str_a_string_or_an_option() {
+        use super::{IntoNullable, IntoOptional};
+        fn optional<T: IntoOptional<String>>(v: T) -> Option<String> {
+            v.into_optional()
+        }
+        fn nullable<T: IntoNullable<String>>(v: T) -> Option<Option<String>> {
+            v.into_nullable()
+        }
+        assert_eq!(optional("EGP"), Some("EGP".to_owned()));
+        assert_eq!(optional("EGP".to_owned()), Some("EGP".to_owned()));
+        assert_eq!(optional(None), None);
+        assert_eq!(nullable("x"), Some(Some("x".to_owned())));
     }
 
     #[test]

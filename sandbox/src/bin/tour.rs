@@ -233,7 +233,7 @@ async fn xpay_platform(t: &mut Tour) -> Result<(), BoxError> {
                 .after_completion(types::AfterCompletion::redirect(
                     "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}",
                 ))
-                .currency(Some("EGP".to_owned()))
+                .currency("EGP")
                 .line_items(vec![types::LineItemInput::inline(
                     "Wireless headphones",
                     xpay_client::platform::money::to_minor_units(
