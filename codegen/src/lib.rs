@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 mod constraints;
+mod constructors;
 mod events;
 mod glue;
 pub mod lint;
@@ -287,6 +288,7 @@ pub(crate) fn generate_file(
     glue::drop_progenitor_items(&mut file);
     nullable::double_option_for_required_nullable(&mut file);
     setters::text_setters_take_str(&mut file);
+    constructors::required_constructors(&mut file, &hand_constructors(spec));
 
     // Open enums go inside `types`, beside the types that use them.
     let types = file.items.iter_mut().find_map(|item| match item {
@@ -324,6 +326,18 @@ pub(crate) fn generate_file(
         },
     )?);
     Ok(file)
+}
+
+/// Generated types whose `new` the crate writes by hand (`x-codegen: {hand-constructors: [..]}`).
+fn hand_constructors(spec: &OpenAPI) -> std::collections::BTreeSet<String> {
+    spec.extensions
+        .get("x-codegen")
+        .and_then(|c| c.get("hand-constructors"))
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
 fn parse_items(path: &Path, tokens: TokenStream) -> Result<Vec<syn::Item>, CodegenError> {

@@ -6,14 +6,14 @@
 //! use xpay_client::platform::{Client, types};
 //!
 //! let client = Client::new("sk_test_…");
-//! let request = types::CreateCheckoutSessionRequest::builder()
-//!     .after_completion(types::AfterCompletion::redirect(
-//!         "https://shop.example/thanks?session={CHECKOUT_SESSION_ID}",
-//!     ))
-//!     .line_items(vec![types::LineItemInput::price(
-//!         "price_test_AbC123",
-//!         std::num::NonZeroU64::MIN,
-//!     )]);
+//! // `::new` takes the required fields; the optional ones start empty.
+//! let request = types::CreateCheckoutSessionRequest {
+//!     currency: Some("EGP".into()),
+//!     ..types::CreateCheckoutSessionRequest::new(
+//!         types::AfterCompletion::redirect("https://shop.example/thanks?session={CHECKOUT_SESSION_ID}"),
+//!         vec![types::LineItemInput::price("price_test_AbC123", std::num::NonZeroU64::MIN)],
+//!     )
+//! };
 //! let session = client.create_checkout_session().body(request).send().await?;
 //! println!("pay at {:?}", session.url);
 //! # Ok(()) }

@@ -79,6 +79,27 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_request_is_its_required_fields_and_nothing_else() {
+        use crate::platform::types::CreateCheckoutSessionRequest;
+        let request = CreateCheckoutSessionRequest::new(
+            AfterCompletion::redirect("https://shop.example/done"),
+            vec![LineItemInput::price("price_1", NonZeroU64::MIN)],
+        );
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            json!({
+                "afterCompletion": {"type": "redirect", "redirect": {"url": "https://shop.example/done"}},
+                "lineItems": [{"price": "price_1", "quantity": 1}],
+            })
+        );
+        let with_currency = CreateCheckoutSessionRequest {
+            currency: Some("EGP".into()),
+            ..request
+        };
+        assert_eq!(with_currency.currency.as_deref(), Some("EGP"));
+    }
+
+    #[test]
     fn the_constructors_serialize_to_the_docs_shapes() {
         assert_eq!(
             serde_json::to_value(AfterCompletion::redirect("https://shop.example/done")).unwrap(),
