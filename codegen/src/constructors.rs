@@ -17,10 +17,7 @@ const MAX_REQUIRED: usize = 4;
 
 /// Appends the constructors to the `types` module; returns how many.
 pub(crate) fn required_constructors(file: &mut syn::File, skip: &BTreeSet<String>) -> usize {
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(types) = crate::glue::module(&mut file.items, "types") else {
         return 0;
     };
     let mut impls: Vec<Item> = Vec::new();
@@ -38,7 +35,13 @@ pub(crate) fn required_constructors(file: &mut syn::File, skip: &BTreeSet<String
         let fields: Vec<(syn::Ident, syn::Type, bool)> = named
             .named
             .iter()
-            .filter_map(|f| Some((f.ident.clone()?, f.ty.clone(), optional(f))))
+            .filter_map(|f| {
+                Some((
+                    f.ident.clone()?,
+                    f.ty.clone(),
+                    crate::glue::is_optional_field(f),
+                ))
+            })
             .collect();
         let required = fields.iter().filter(|(_, _, opt)| !opt).count();
         if required == 0 || required > MAX_REQUIRED {
@@ -80,17 +83,6 @@ pub(crate) fn required_constructors(file: &mut syn::File, skip: &BTreeSet<String
     let n = impls.len();
     types.extend(impls);
     n
-}
-
-/// An `Option`, or a field serde fills with its default when absent.
-fn optional(field: &syn::Field) -> bool {
-    crate::glue::generic_args(&field.ty, "Option").is_some()
-        || field.attrs.iter().any(|a| {
-            a.path().is_ident("serde") && {
-                let t = a.meta.to_token_stream().to_string();
-                t.contains("(default") || t.contains(", default")
-            }
-        })
 }
 
 fn is_string(ty: &syn::Type) -> bool {

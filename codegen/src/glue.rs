@@ -56,6 +56,27 @@ fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     Some((success, error))
 }
 
+/// The items of the inline module `name` among `items` (`types`, then `builder` inside it).
+pub(crate) fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// A field a generated struct can leave empty: an `Option`, or one serde fills with its
+/// default when the key is absent.
+pub(crate) fn is_optional_field(field: &syn::Field) -> bool {
+    use quote::ToTokens;
+    generic_args(&field.ty, "Option").is_some()
+        || field.attrs.iter().any(|a| {
+            a.path().is_ident("serde") && {
+                let t = a.meta.to_token_stream().to_string();
+                t.contains("(default") || t.contains(", default")
+            }
+        })
+}
+
 /// The type arguments of `name<..>` when `ty` is that path, e.g. `Result<T, E>` → `[T, E]`.
 pub(crate) fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
     let syn::Type::Path(p) = ty else { return None };

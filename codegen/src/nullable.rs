@@ -17,6 +17,8 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use quote::ToTokens;
 use syn::parse_quote;
 
+use crate::glue::module;
+
 /// Every `nullable` property counts as required for generation, whether the spec says so or not:
 /// typify then emits it as a strict `Option`, which [`double_option_for_required_nullable`]
 /// turns into the absent/`null`/value triple. A property that is only optional would lose a
@@ -178,25 +180,10 @@ fn derive_default_when_all_optional(s: &mut syn::ItemStruct) {
         return;
     }
     // An `Option` field reads a missing key as `None` even without `default`.
-    let all_default = s.fields.iter().all(|f| {
-        first_arg(&f.ty, "Option").is_some()
-            || f.attrs.iter().any(|a| {
-                a.path().is_ident("serde") && {
-                    let t = a.meta.to_token_stream().to_string();
-                    t.contains("(default") || t.contains(", default")
-                }
-            })
-    });
+    let all_default = s.fields.iter().all(crate::glue::is_optional_field);
     if all_default && matches!(s.fields, syn::Fields::Named(_)) {
         s.attrs.push(parse_quote!(#[derive(Default)]));
     }
-}
-
-fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
-    items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 /// Swaps the strict attribute for the `nullable` one and the type for `Option<Option<T>>`;

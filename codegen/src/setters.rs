@@ -9,6 +9,8 @@
 use quote::ToTokens;
 use syn::parse_quote;
 
+use crate::glue::module;
+
 /// Rewrites every such setter in `types::builder`; returns how many.
 pub(crate) fn text_setters_take_str(file: &mut syn::File) -> usize {
     let Some(builder) = module(&mut file.items, "types").and_then(|t| module(t, "builder")) else {
@@ -38,13 +40,6 @@ pub(crate) fn text_setters_take_str(file: &mut syn::File) -> usize {
         }
     }
     n
-}
-
-fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
-    items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
