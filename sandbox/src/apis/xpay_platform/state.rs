@@ -117,7 +117,9 @@ impl Db {
         if items.is_empty() {
             return Err(ApiErr::missing("lineItems"));
         }
-        let mut currency = currency.map(|c| currency_code("currency", c)).transpose()?;
+        // Three letters, as the spec's pattern says; the sandbox takes any such code (the
+        // provider's list of supported currencies is not public), uppercased.
+        let mut currency = currency.map(str::to_ascii_uppercase);
         let mut out = Vec::new();
         let mut total: i64 = 0;
         for (i, item) in items.iter().enumerate() {
@@ -177,7 +179,7 @@ impl Db {
                             "unitAmount must not be negative",
                         ));
                     }
-                    let c = currency_code(&format!("{param}.currency"), &data.currency)?;
+                    let c = data.currency.to_ascii_uppercase();
                     (
                         data.unit_amount,
                         c,
