@@ -17,7 +17,7 @@
 //! sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 // Handlers return `Err(Response)` to reply early (auth, validation): the idiomatic axum shape.
 // A `Response` is large, but these errors are replies on an HTTP path, not a hot loop.
@@ -177,6 +177,7 @@ impl Apis {
                 if let Some(replay) = self.replay(api) {
                     routes = replay.apply(routes);
                 }
+                let routes = core::conformance::limit_body(routes, fake.clone());
                 apis = apis.nest(prefix, core::request_id::apply(routes, header));
             }
         }

@@ -487,3 +487,79 @@ async fn collect_enforces_the_specs_rules_and_invents_none() {
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
 }
+
+/// A body past the limit is refused with 413 in each provider's own error envelope (what its
+/// client's typed error reads), not a bare status, whether or not the route is idempotent.
+#[tokio::test]
+async fn an_oversized_body_is_a_413_in_the_providers_envelope() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = http();
+    let creds = sandbox.creds();
+    let huge = format!(
+        r#"{{"name": "Ada", "description": "{}"}}"#,
+        "x".repeat(paygate_sandbox::core::MAX_BODY + 1)
+    );
+    let collect_auth = format!("Bearer {}", collect_token(&sandbox, &http).await);
+    let payfect_auth = format!("Api-Key {}", creds.payfect_api_key.expose_secret());
+    let cases = [
+        (
+            Api::XpayPlatform,
+            "/customers",
+            vec![
+                ("authorization", xpay_key(&sandbox)),
+                ("idempotency-key", "huge-1".to_owned()),
+            ],
+        ),
+        (
+            Api::Xstak,
+            "/public/v1/payment/intent",
+            vec![
+                ("x-api-key", creds.xstak_api_key.expose_secret().to_owned()),
+                ("x-account-id", creds.xstak_account_id.clone()),
+                ("x-signature", "0".repeat(64)),
+            ],
+        ),
+        (
+            Api::Collect,
+            "/collections",
+            vec![("authorization", collect_auth)],
+        ),
+        (
+            Api::Payfect,
+            "/v1/checkouts/",
+            vec![("authorization", payfect_auth)],
+        ),
+    ];
+    for (api, path, headers) in cases {
+        let mut request = http
+            .post(format!("{}{path}", sandbox.base_url(api)))
+            .header("content-type", "application/json")
+            .body(huge.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let reply = request
+            .send()
+            .await
+            .expect("a reply, not a dropped connection");
+        assert_eq!(reply.status(), StatusCode::PAYLOAD_TOO_LARGE, "{api:?}");
+        let body: Value = reply
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{api:?}: a JSON error body, not a bare status: {e}"));
+        let text = body.to_string();
+        assert!(
+            text.contains("larger than"),
+            "{api:?}: the envelope says why: {text}"
+        );
+        match api {
+            Api::XpayPlatform => assert!(body["error"]["type"].is_string(), "{text}"),
+            Api::Xstak | Api::Collect => assert_eq!(body["success"], false, "{text}"),
+            Api::Payfect => assert!(body.is_object(), "{text}"),
+        }
+        assert!(
+            !text.contains("xxxxxxxx"),
+            "{api:?}: the body is not echoed"
+        );
+    }
+}

@@ -27,8 +27,8 @@ use sha2::{Digest, Sha256};
 
 use super::{Api, Ctx, RequestId};
 
-/// Largest request body fingerprinted; bigger requests are refused with 413.
-const MAX_BODY: usize = 1 << 20;
+// No request bigger than this reaches the layer: the body limit outside it refuses them.
+use super::MAX_BODY;
 
 /// Most keys remembered per API. Past it, expired keys are swept first, then the oldest
 /// finished ones are forgotten (a later retry with such a key runs again, as after expiry).

@@ -31,6 +31,10 @@ pub use idempotency::Idempotency;
 pub use request_id::RequestId;
 pub use webhooks::{Delivery, Webhook, WebhookConfig, Webhooks};
 
+/// The largest request body any fake reads, 1 MiB. A bigger one is refused with 413 in the
+/// provider's own error envelope before anything else reads it.
+pub const MAX_BODY: usize = 1 << 20;
+
 /// The four APIs the sandbox serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

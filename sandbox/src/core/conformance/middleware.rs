@@ -9,9 +9,45 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{Conformance, MAX_CHECKED_BODY, Rule, Violation};
+use super::{Conformance, Rule, Violation};
+use crate::core::MAX_BODY;
 use crate::core::fake::FakeApi;
 use crate::core::request_id::RequestId;
+
+/// Refuses a request body over [`MAX_BODY`] with 413 in `fake`'s error envelope, before any
+/// other layer (idempotent replay, the spec check) or handler reads it. Outermost, so that one
+/// limit and one reply hold for every route of every API.
+pub fn limit_body(routes: Router, fake: Arc<dyn FakeApi>) -> Router {
+    routes.layer(axum::middleware::from_fn_with_state(fake, limit))
+}
+
+async fn limit(State(fake): State<Arc<dyn FakeApi>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => next.run(Request::from_parts(parts, Body::from(body))).await,
+        Err(_) => too_large(fake.as_ref(), &request_id(&parts)),
+    }
+}
+
+/// The provider's own refusal, as for a rule the spec states; only the status says "too large".
+fn too_large(fake: &dyn FakeApi, rid: &RequestId) -> Response {
+    let violation = Violation::new(
+        Vec::new(),
+        Rule::OutOfRange,
+        format!("The request body is larger than {MAX_BODY} bytes."),
+    );
+    let mut response = fake.reject(rid, &[violation]);
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response
+}
+
+fn request_id(parts: &axum::http::request::Parts) -> RequestId {
+    parts
+        .extensions
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or_default()
+}
 
 /// Checks every request of `routes` against `fake`'s spec before its handler runs, and with
 /// `check_replies` every reply after.
@@ -29,16 +65,13 @@ async fn middleware(
 ) -> Response {
     let spec = Conformance::of(fake.api());
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_CHECKED_BODY).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    // `limit_body` outside this layer has already refused anything bigger.
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return too_large(fake.as_ref(), &request_id(&parts));
     };
+    let rid = request_id(&parts);
     let method = parts.method.clone();
     let path = parts.uri.path().to_string();
-    let rid = parts
-        .extensions
-        .get::<RequestId>()
-        .cloned()
-        .unwrap_or_default();
     let violations = spec.check_request(&method, &path, parts.uri.query(), &body);
     if !violations.is_empty() {
         return fake.reject(&rid, &violations);

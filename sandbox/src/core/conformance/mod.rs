@@ -17,15 +17,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use jsonschema::error::ValidationErrorKind;
-use jsonschema::{Draft, ValidationError, Validator};
-use serde_json::{Map, Value};
+use jsonschema::{Draft, Validator};
+use serde_json::Value;
 
 use super::Api;
 
@@ -33,12 +27,9 @@ mod middleware;
 mod schema;
 mod violation;
 
-pub use middleware::apply;
+pub use middleware::{apply, limit_body};
 use schema::{allow_null, escape, fragment, resolve};
 pub use violation::{Rule, Violation};
-
-/// The largest body the check buffers; a bigger one is left to the handler's own limit.
-const MAX_CHECKED_BODY: usize = 2 * 1024 * 1024;
 
 /// One API's spec, ready to check its traffic.
 pub struct Conformance {
@@ -432,7 +423,6 @@ fn operation(
         responses,
     }
 }
-
 
 #[cfg(test)]
 mod tests {

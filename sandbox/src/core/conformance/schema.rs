@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+pub(super) fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut at = doc.pointer(pointer)?;
     // A parameter's schema may itself be a `$ref`; one hop is all the specs use.
     if let Some(r) = at.get("$ref").and_then(Value::as_str) {
@@ -14,7 +14,7 @@ fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
 
 /// A JSON pointer as a URI fragment: the characters a fragment can't hold (the braces of a
 /// path template among them) percent-encoded.
-fn fragment(pointer: &str) -> String {
+pub(super) fn fragment(pointer: &str) -> String {
     let mut out = String::with_capacity(pointer.len());
     for b in pointer.bytes() {
         if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
@@ -27,13 +27,13 @@ fn fragment(pointer: &str) -> String {
 }
 
 /// JSON-pointer escaping of one segment.
-fn escape(segment: &str) -> String {
+pub(super) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// OpenAPI 3.0's `nullable: true` as JSON Schema: `null` joins the type (and the enum), or, for
 /// a schema without a type (a `$ref` in `allOf`), the schema becomes "that, or null".
-fn allow_null(value: &mut Value) {
+pub(super) fn allow_null(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for child in map.values_mut() {

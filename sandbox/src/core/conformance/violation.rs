@@ -30,7 +30,7 @@ pub enum Rule {
 }
 
 impl Violation {
-    fn new(path: Vec<String>, rule: Rule, message: impl Into<String>) -> Self {
+    pub(super) fn new(path: Vec<String>, rule: Rule, message: impl Into<String>) -> Self {
         Violation {
             path,
             rule,
@@ -38,7 +38,7 @@ impl Violation {
         }
     }
 
-    fn from_error(error: &ValidationError<'_>, doc: &Value) -> Self {
+    pub(super) fn from_error(error: &ValidationError<'_>, doc: &Value) -> Self {
         let mut path: Vec<String> = error
             .instance_path()
             .to_string()
