@@ -64,6 +64,17 @@ pub(crate) fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a m
     })
 }
 
+/// Makes a progenitor builder setter take `T: bound` and store `Ok(convert(value))`, in place of
+/// its `TryInto` bound and conversion: how `setters` and `nullable` widen what a setter takes.
+pub(crate) fn rewrite_setter(f: &mut syn::ImplItemFn, bound: syn::Path, convert: syn::ExprPath) {
+    f.sig.generics.where_clause = Some(syn::parse_quote! { where T: #bound });
+    let field = &f.sig.ident;
+    f.block = syn::parse_quote!({
+        self.#field = Ok(#convert(value));
+        self
+    });
+}
+
 /// A field a generated struct can leave empty: an `Option`, or one serde fills with its
 /// default when the key is absent.
 pub(crate) fn is_optional_field(field: &syn::Field) -> bool {

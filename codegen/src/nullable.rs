@@ -237,14 +237,11 @@ fn builder_impl(imp: &mut syn::ItemImpl, fields: &BTreeMap<String, syn::Type>) {
         } else if let Some(inner) = fields.get(&fname) {
             // A value, an `Option` (None = `null`) or the triple (None = absent); see
             // `paygate_runtime::nullable::IntoNullable`.
-            f.sig.generics.where_clause = Some(parse_quote! {
-                where T: ::paygate_runtime::nullable::IntoNullable<#inner>
-            });
-            let field = &f.sig.ident;
-            f.block = parse_quote!({
-                self.#field = Ok(::paygate_runtime::nullable::IntoNullable::into_nullable(value));
-                self
-            });
+            crate::glue::rewrite_setter(
+                f,
+                parse_quote!(::paygate_runtime::nullable::IntoNullable<#inner>),
+                parse_quote!(::paygate_runtime::nullable::IntoNullable::into_nullable),
+            );
         }
     }
 }

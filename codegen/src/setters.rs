@@ -9,7 +9,7 @@
 use quote::ToTokens;
 use syn::parse_quote;
 
-use crate::glue::module;
+use crate::glue::{module, rewrite_setter};
 
 /// Rewrites every such setter in `types::builder`; returns how many.
 pub(crate) fn text_setters_take_str(file: &mut syn::File) -> usize {
@@ -28,14 +28,11 @@ pub(crate) fn text_setters_take_str(file: &mut syn::File) -> usize {
             if !bound.contains("TryInto<::std::option::Option<::std::string::String>>") {
                 continue;
             }
-            let field = &f.sig.ident;
-            f.sig.generics.where_clause = Some(parse_quote! {
-                where T: ::paygate_runtime::nullable::IntoOptional<::std::string::String>
-            });
-            f.block = parse_quote!({
-                self.#field = Ok(::paygate_runtime::nullable::IntoOptional::into_optional(value));
-                self
-            });
+            rewrite_setter(
+                f,
+                parse_quote!(::paygate_runtime::nullable::IntoOptional<::std::string::String>),
+                parse_quote!(::paygate_runtime::nullable::IntoOptional::into_optional),
+            );
             n += 1;
         }
     }
