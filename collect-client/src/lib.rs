@@ -13,7 +13,31 @@
 //! - Lists are pages or `Stream`s ([`pagination`]); refunds in [`refunds`].
 //! - The generated client (every operation of the spec, builder style) is
 //!   [`CollectClient::raw`]; [`ResponseExt::data`] unwraps its replies.
-#![warn(missing_docs)]
+//!
+//! A collection for an order, then the webhook that says it was paid, confirmed with FYATU
+//! before the order ships:
+//!
+//! ```no_run
+//! use collect_client::webhook::{EventObject, Verifier};
+//! use collect_client::{CollectClient, Decimal, NewCollection};
+//!
+//! # async fn demo(body: &[u8], headers: &reqwest::header::HeaderMap) -> Result<(), Box<dyn std::error::Error>> {
+//! let client = CollectClient::from_env()?; // FYATU_APP_ID, FYATU_SECRET_KEY (and FYATU_BASE_URL)
+//! // `orderId` makes the create exactly-once: keep it per order, not per attempt.
+//! let created = client
+//!     .create_collection(&NewCollection::new(Decimal::new(2500, 2), "order-1001", "Standard Plan"))
+//!     .await?;
+//! println!("pay here: {}", created.checkout_url().unwrap_or("?"));
+//!
+//! // In the webhook handler: the raw body and the request's headers.
+//! let event = Verifier::new("webhook secret")?.construct_event(body, headers)?;
+//! if let EventObject::CollectionReceived(_) = &event.object {
+//!     let collection = client.confirm_webhook(&event).await?;
+//!     println!("order paid: {} USD received", collection.net_amount);
+//! }
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
 
 // The only clippy exemption in the crate: generated code follows progenitor's style.
 #[allow(clippy::all, clippy::pedantic, unused_imports, missing_docs)]

@@ -43,7 +43,7 @@
 //! this client: on a transport error whose outcome is unknown (`Error::outcome_unknown()`),
 //! reconcile through your own `client_reference_id` records and the callback rather than
 //! creating again blindly.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 // The only clippy exemption in the crate: generated code follows progenitor's style.
 #[allow(clippy::all, clippy::pedantic, unused_imports, missing_docs)]

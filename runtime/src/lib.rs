@@ -4,7 +4,7 @@
 //! Every generated operation ends in [`call::send`]: the client's [`Api`] implementation
 //! prepares the request once (auth, signature, idempotency key), the one retry loop sends it,
 //! and the final reply is decoded once into the typed success or the provider's typed error.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod call;
 pub mod clock;

@@ -12,7 +12,37 @@
 //!
 //! Calls are `async` and need a tokio runtime (features `rt` or `rt-multi-thread`, and
 //! `time` for the retry backoff); see the crate README.
-#![warn(missing_docs)]
+//!
+//! A hosted checkout on the platform API, then the webhook that says it was paid:
+//!
+//! ```no_run
+//! use std::num::NonZeroU64;
+//! use xpay_client::platform::{Client, types};
+//! use xpay_client::webhook::{EventObject, Verifier};
+//!
+//! # async fn demo(body: &[u8], headers: &reqwest::header::HeaderMap) -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?; // XPAY_SECRET_KEY, and XPAY_BASE_URL for the sandbox
+//! let session = client
+//!     .create_checkout_session()
+//!     .body(types::CreateCheckoutSessionRequest::new(
+//!         types::AfterCompletion::redirect("https://shop.example/thanks"),
+//!         vec![types::LineItemInput::price("price_test_AbC123", NonZeroU64::MIN)],
+//!     ))
+//!     .send()
+//!     .await?;
+//! println!("pay here: {}", session.url.as_deref().unwrap_or("?"));
+//!
+//! // In the webhook handler: the raw body and the request's headers.
+//! let verifier = Verifier::new("whsec_…")?;
+//! match verifier.construct_event(body, headers)?.object {
+//!     EventObject::CheckoutSessionCompleted(session) => println!("paid: {}", session.id),
+//!     other => println!("not handled: {}", other.type_()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! XStak's calls are signed and enveloped; its module, [`xstak`], starts with the same checkout.
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(any(feature = "platform", feature = "xstak")))]
