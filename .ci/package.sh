@@ -4,7 +4,8 @@
 #      built from its own package (spec included), in dependency order, against the other
 #      packages rather than the paths;
 #   2. xpay-client with one API feature at a time, and its default dependency tree free of
-#      C-heavy TLS (`aws-lc-sys`) and OpenSSL;
+#      C-heavy TLS (`aws-lc-sys`) and OpenSSL; the clients without `schemars` by default and
+#      compiling with it;
 #   3. `.ci/consumer`: a crate outside the workspace that depends on the packaged crates
 #      (crates.io names patched to the unpacked packages) and makes one call to the packaged
 #      sandbox, started in-process.
@@ -62,6 +63,19 @@ no_c_tls() {
     done
 }
 step "no aws-lc-sys / openssl-sys by default" no_c_tls
+# `JsonSchema` on the generated types is opt-in: off by default (not even the dependency), and
+# with the `schemars` feature every client still compiles.
+schemars_opt_in() {
+    for crate in xpay-client collect-client payfect-client; do
+        if [ -n "$(cargo tree --quiet -p "$crate" -e normal --target all -i schemars 2>/dev/null)" ]; then
+            echo "$crate depends on schemars with default features" >&2
+            return 1
+        fi
+    done
+    cargo check --quiet -p xpay-client -p collect-client -p payfect-client \
+        --features xpay-client/schemars,collect-client/schemars,payfect-client/schemars
+}
+step "schemars only with the feature" schemars_opt_in
 
 # 3. The consumer, against the unpacked packages that step 1 verified.
 consumer() {

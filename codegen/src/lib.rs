@@ -22,10 +22,11 @@
 //!
 //! Where the generated code is mounted is read from the spec's `x-codegen` block, so
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod constraints;
 mod constructors;
+mod derives;
 mod events;
 mod glue;
 pub mod lint;
@@ -289,6 +290,7 @@ pub(crate) fn generate_file(
     nullable::double_option_for_required_nullable(&mut file);
     setters::text_setters_take_str(&mut file);
     constructors::required_constructors(&mut file, &hand_constructors(spec));
+    derives::json_schema_behind_feature(&mut file.items);
 
     // Open enums go inside `types`, beside the types that use them.
     let types = file.items.iter_mut().find_map(|item| match item {

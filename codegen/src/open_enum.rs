@@ -386,6 +386,7 @@ fn common_impls(ident: &syn::Ident, name: &str, spellings: &[String]) -> TokenSt
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #ident {
             fn schema_name() -> ::std::string::String {
                 #name.to_string()

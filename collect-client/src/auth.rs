@@ -104,6 +104,8 @@ macro_rules! secret_newtype {
             }
         }
 
+        // The generated types derive `JsonSchema` only with the `schemars` feature.
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> String {
                 stringify!($name).into()

@@ -24,7 +24,7 @@ use crate::pagination::CollectionFilter;
 use crate::time::Timestamp;
 use crate::types::{self, CollectionStatus, ErrorCode};
 use crate::{CollectClient, Nullable};
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 use paygate_runtime::EnvelopeExt;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;

@@ -20,7 +20,7 @@ use crate::envelope::ResponseExt;
 use crate::error::Error;
 use crate::types;
 use chrono::NaiveDate;
-use futures::Stream;
+use futures_util::Stream;
 use paygate_runtime::{Page, paginate};
 use std::num::NonZeroU64;
 

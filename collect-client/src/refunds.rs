@@ -12,7 +12,7 @@ use crate::collections::ValidationError;
 use crate::error::{Error, ErrorExt, from_generated};
 use crate::pagination::RefundFilter;
 use crate::types::{self, ErrorCode, RefundMode, RefundReason};
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 use paygate_runtime::EnvelopeExt;
 use paygate_runtime::JsonDecimal;
 use rust_decimal::Decimal;

@@ -122,6 +122,8 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+// The generated types derive `JsonSchema` only with the `schemars` feature.
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Timestamp {
     fn schema_name() -> String {
         "Timestamp".into()

@@ -108,6 +108,8 @@ impl<'de> Deserialize<'de> for JsonDecimal {
     }
 }
 
+// The generated types derive `JsonSchema` only with the `schemars` feature.
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JsonDecimal {
     fn schema_name() -> String {
         "JsonDecimal".into()

@@ -2,7 +2,7 @@
 //! total (`totalCount`, `totalItems`), unlike Stripe's cursors, so progenitor generates no
 //! stream for them.
 
-use futures::Stream;
+use futures_util::Stream;
 use std::future::Future;
 
 /// One fetched page.
@@ -33,7 +33,7 @@ where
         done: false,
         fetch,
     };
-    futures::stream::unfold(state, |mut st| async move {
+    futures_util::stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
         }
@@ -55,15 +55,15 @@ where
             }
         }
     })
-    .flat_map(futures::stream::iter)
+    .flat_map(futures_util::stream::iter)
 }
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::TryStreamExt;
+    use futures_util::TryStreamExt;
 
     fn pages(
         total: u64,

@@ -1,6 +1,5 @@
 //! The retry policy every client shares, configurable per client and per call.
 
-use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime};
@@ -81,7 +80,9 @@ impl RetryPolicy {
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let capped = exp.min(self.max_delay);
         let half = capped / 2;
-        let jitter_ms = rand::rng().random_range(0..=half.as_millis().max(1) as u64);
+        // The OS's randomness; should it fail, no jitter is still a valid backoff.
+        let range = half.as_millis().max(1) as u64 + 1;
+        let jitter_ms = getrandom::u64().unwrap_or(0) % range;
         half + Duration::from_millis(jitter_ms).min(half)
     }
 }

@@ -71,6 +71,8 @@ impl<'de> serde::Deserialize<'de> for ClientSecret {
     }
 }
 
+// The generated types derive `JsonSchema` only with the `schemars` feature.
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ClientSecret {
     fn schema_name() -> String {
         "ClientSecret".into()

@@ -19,8 +19,8 @@
 //! # Ok(()) }
 //! ```
 
-use futures::StreamExt;
-use futures::stream::BoxStream;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use paygate_runtime::{Page, paginate};
 
 use super::{Error, builder, types};

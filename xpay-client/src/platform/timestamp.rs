@@ -5,6 +5,7 @@
 //! helpers convert on demand.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -64,6 +65,8 @@ impl<'de> Deserialize<'de> for ClearableTimestamp {
     }
 }
 
+// The generated types derive `JsonSchema` only with the `schemars` feature.
+#[cfg(feature = "schemars")]
 impl JsonSchema for ClearableTimestamp {
     fn schema_name() -> String {
         "ClearableTimestamp".into()
