@@ -273,8 +273,16 @@ where
         let timeout = remaining.map_or(policy.per_attempt_timeout, |r| {
             r.min(policy.per_attempt_timeout)
         });
-        // Generated JSON bodies always clone; a streaming body can be sent only once.
-        let (this, last_chance) = match request.try_clone() {
+        // Generated JSON bodies always clone; a streaming body can be sent only once. The
+        // policy's last attempt takes the request itself: no copy is kept that nothing reads
+        // (a 401's re-authorization is not an attempt of its own, so it needs none either).
+        let out_of_attempts = attempt >= policy.max_attempts;
+        let copy = if out_of_attempts {
+            None
+        } else {
+            request.try_clone()
+        };
+        let (this, last_chance) = match copy {
             Some(copy) => (copy, false),
             None => (
                 std::mem::replace(
@@ -369,12 +377,13 @@ async fn one_attempt(
     url: &reqwest::Url,
 ) -> Attempt {
     let exchange = async {
-        let response = http.execute(request).await?;
+        let mut response = http.execute(request).await?;
         // A caller-supplied client that follows redirects has already sent the request on;
         // its reply is from somewhere else and must not pass for the provider's.
         let redirected = response.url() != url;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Taken, not cloned: the body is read through the response, not its headers.
+        let headers = std::mem::take(response.headers_mut());
         let body = read_capped(response, transport.body_limit).await;
         Ok::<_, reqwest::Error>((redirected, status, headers, body))
     };

@@ -115,12 +115,25 @@ pub(crate) async fn read_capped(mut response: Response, limit: usize) -> reqwest
         let first = response.chunk().await?.unwrap_or_default();
         return Ok(Body::TooLarge(first));
     }
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
+    // Most replies arrive in one chunk: that chunk is the body, without a copy. A second one
+    // starts a buffer.
+    let Some(first) = response.chunk().await? else {
+        return Ok(Body::Complete(Bytes::new()));
+    };
+    if first.len() > limit {
+        return Ok(Body::TooLarge(first));
+    }
+    let Some(second) = response.chunk().await? else {
+        return Ok(Body::Complete(first));
+    };
+    let mut buf = BytesMut::from(first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         if buf.len() + chunk.len() > limit {
             return Ok(Body::TooLarge(buf.freeze()));
         }
         buf.extend_from_slice(&chunk);
+        next = response.chunk().await?;
     }
     Ok(Body::Complete(buf.freeze()))
 }
