@@ -1,5 +1,5 @@
 //! Properties of the JavaScript-exact JSON writer. The byte-for-byte comparison with a real
-//! Node.js lives in `xpay-client/tests/xstak_node_interop.rs`; these hold without Node.
+//! Node.js lives in `xpay-client/tests/xstak_node_interop/`; these hold without Node.
 
 use std::str::FromStr;
 

@@ -1,7 +1,7 @@
 //! Oversized and crowded signature headers against all four verifiers: a megabyte header and a
 //! header of 1,000 entries are refused with a short typed error, never a panic and never an
 //! echo of the header. (XPay's 10,000 `v1` entries and its cost are in
-//! `xpay-client/tests/platform_webhook.rs`; random headers in `hostile.rs`.)
+//! `xpay-client/tests/platform_webhook.rs`; random headers in `hostile/webhooks.rs`.)
 
 use paygate_runtime::webhook::WebhookError;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

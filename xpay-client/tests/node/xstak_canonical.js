@@ -1,4 +1,4 @@
-// Batch oracle for `xstak_node_interop.rs`: what Node.js makes of given bytes.
+// Batch oracle for `xstak_node_interop/`: what Node.js makes of given bytes.
 //
 // Reads one JSON object per stdin line: {"body_hex": "...", "key": "<hmac key>"}.
 // Writes one JSON object per line: whether the bytes parse, whether

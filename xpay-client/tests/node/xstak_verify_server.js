@@ -1,4 +1,4 @@
-// A stand-in for XPay's Node.js API server, used by `xstak_node_interop.rs`.
+// A stand-in for XPay's Node.js API server, used by `xstak_node_interop/`.
 //
 // It checks each signed request the way the provider does: parse the body, re-serialize it
 // with JSON.stringify, recompute the HMAC-SHA256 (hex, API HMAC secret as UTF-8) over that
