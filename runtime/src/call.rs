@@ -274,8 +274,8 @@ where
             r.min(policy.per_attempt_timeout)
         });
         // Generated JSON bodies always clone; a streaming body can be sent only once. The
-        // policy's last attempt takes the request itself: no copy is kept that nothing reads
-        // (a 401's re-authorization is not an attempt of its own, so it needs none either).
+        // policy's last attempt takes the request itself, since nothing reads a copy after it
+        // (a 401 is re-authorized and resent only before the last attempt).
         let out_of_attempts = attempt >= policy.max_attempts;
         let copy = if out_of_attempts {
             None

@@ -163,8 +163,9 @@ impl Apis {
         self.fake(api).settle(id, outcome)
     }
 
-    /// All four APIs under their prefixes, each with request ids (and idempotent replay where
-    /// the provider has it), then fault injection around everything, then the control routes.
+    /// All four APIs under their prefixes, each with request ids, one body limit, idempotent
+    /// replay where the provider has it and the spec check, then fault injection around
+    /// everything, then the control routes.
     fn router(&self, ctx: &Ctx, check_replies: bool) -> Router {
         let mut apis = Router::new();
         for fake in self.fakes() {

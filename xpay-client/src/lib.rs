@@ -41,7 +41,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! XStak's calls are signed and enveloped; its module, [`xstak`], starts with the same checkout.
+//! XStak's calls are signed and their replies enveloped; the [`xstak`] module starts with a
+//! checkout link of its own.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
