@@ -19,6 +19,7 @@
 use std::fmt;
 
 mod canonical;
+mod verbatim;
 
 pub use canonical::{
     CanonicalError, InexactNumber, ParseError, canonicalize, canonicalize_exact, is_canonical,
@@ -139,6 +140,42 @@ pub(super) fn shortest_digits(value: f64) -> (String, i32) {
         return (even, point);
     }
     (digits, point)
+}
+
+/// Whether the JSON number `token` has exactly the decimal value JavaScript writes back for
+/// `value`, the double it parses to (so `1E2`, `5.0` and `-0` keep their value; `1e400`,
+/// `1e-400` and `9007199254740993` do not).
+pub(super) fn keeps_value(token: &str, value: f64) -> bool {
+    let (negative, unsigned) = match token.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, token),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], &unsigned[at + 1..]),
+        None => (unsigned, ""),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let Some(first) = digits.find(|c: char| c != '0') else {
+        // Zero (of either sign): JavaScript writes 0, the same value.
+        return value == 0.0;
+    };
+    if !value.is_finite() || value == 0.0 || negative != (value < 0.0) {
+        return false;
+    }
+    // An exponent too large for i64 cannot belong to a finite, non-zero double anyway.
+    let exponent: i64 = match exponent.strip_prefix('+').unwrap_or(exponent).parse() {
+        Ok(e) => e,
+        Err(_) if exponent.is_empty() => 0,
+        Err(_) => return false,
+    };
+    let significant = digits[first..].trim_end_matches('0');
+    // Compared as 0.DIGITS × 10^point, like `shortest_digits`.
+    let point = (int.len() as i64)
+        .saturating_add(exponent)
+        .saturating_sub(first as i64);
+    let (js_digits, js_point) = shortest_digits(value.abs());
+    significant == js_digits && point == i64::from(js_point)
 }
 
 /// If `value` lies exactly halfway between `digits` (odd last digit) and a neighbour that

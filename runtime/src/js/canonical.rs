@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::{format_f64, js_key_order, push_char, push_unicode_escape, shortest_digits};
+use super::{format_f64, js_key_order, keeps_value, push_char, push_unicode_escape};
 
 /// Why bytes are not JSON that `JSON.parse` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +105,14 @@ impl std::error::Error for CanonicalError {
 /// (written back as lowercase `\udxxx`), numbers go through a double (`1E2` → `100`,
 /// `1e400` → `null`). Nesting deeper than 512 levels is refused.
 pub fn canonicalize(bytes: &[u8]) -> Result<String, ParseError> {
+    if let Some(text) = verbatim(bytes) {
+        return Ok(text.to_owned());
+    }
+    canonicalize_full(bytes)
+}
+
+/// [`canonicalize`] through the parsed tree, whatever the input.
+pub(super) fn canonicalize_full(bytes: &[u8]) -> Result<String, ParseError> {
     let node = parse(bytes)?;
     let mut out = String::with_capacity(bytes.len());
     // Never fails when not strict.
@@ -119,6 +127,10 @@ pub fn canonicalize(bytes: &[u8]) -> Result<String, ParseError> {
 /// These bytes are what a JavaScript server reads back byte for byte, and the only thing it
 /// reads differently from the sender is refused, naming the first such value in output order.
 pub fn canonicalize_exact(bytes: &[u8]) -> Result<String, CanonicalError> {
+    // Verbatim text holds only integers that doubles carry exactly.
+    if let Some(text) = verbatim(bytes) {
+        return Ok(text.to_owned());
+    }
     let node = parse(bytes).map_err(CanonicalError::Invalid)?;
     let mut out = String::with_capacity(bytes.len());
     node.write(&mut out, &mut Vec::new(), true)
@@ -146,12 +158,19 @@ fn parse(bytes: &[u8]) -> Result<Node, ParseError> {
     Ok(node)
 }
 
+/// `bytes` as text when they are sure to be canonical already.
+fn verbatim(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| super::verbatim::is_verbatim(text))
+}
+
 /// Whether `JSON.stringify(JSON.parse(bytes)) === bytes` holds in JavaScript.
 pub fn is_canonical(bytes: &[u8]) -> bool {
     canonicalize(bytes).is_ok_and(|c| c.as_bytes() == bytes)
 }
 
-const MAX_DEPTH: usize = 512;
+pub(super) const MAX_DEPTH: usize = 512;
 
 /// A parsed value whose scalars and keys are already in their canonical text form.
 enum Node {
@@ -263,42 +282,6 @@ fn is_identifier(key: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Whether the JSON number `token` has exactly the decimal value JavaScript writes back for
-/// `value`, the double it parses to (so `1E2`, `5.0` and `-0` keep their value; `1e400`,
-/// `1e-400` and `9007199254740993` do not).
-fn keeps_value(token: &str, value: f64) -> bool {
-    let (negative, unsigned) = match token.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, token),
-    };
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], &unsigned[at + 1..]),
-        None => (unsigned, ""),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    let Some(first) = digits.find(|c: char| c != '0') else {
-        // Zero (of either sign): JavaScript writes 0, the same value.
-        return value == 0.0;
-    };
-    if !value.is_finite() || value == 0.0 || negative != (value < 0.0) {
-        return false;
-    }
-    // An exponent too large for i64 cannot belong to a finite, non-zero double anyway.
-    let exponent: i64 = match exponent.strip_prefix('+').unwrap_or(exponent).parse() {
-        Ok(e) => e,
-        Err(_) if exponent.is_empty() => 0,
-        Err(_) => return false,
-    };
-    let significant = digits[first..].trim_end_matches('0');
-    // Compared as 0.DIGITS × 10^point, like `shortest_digits`.
-    let point = (int.len() as i64)
-        .saturating_add(exponent)
-        .saturating_sub(first as i64);
-    let (js_digits, js_point) = shortest_digits(value.abs());
-    significant == js_digits && point == i64::from(js_point)
 }
 
 struct Parser<'a> {
