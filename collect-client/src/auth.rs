@@ -21,6 +21,7 @@ use crate::error::{Error, from_generated};
 use crate::types;
 use chrono::{DateTime, TimeDelta, Utc};
 use paygate_runtime::Clock;
+use paygate_runtime::secret::SecretHeader;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -141,6 +142,8 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[derive(Clone)]
 struct CachedToken {
     token: AccessToken,
+    /// `Bearer <token>`, made once per token rather than once per call.
+    authorization: SecretHeader,
     expires_at: DateTime<Utc>,
 }
 
@@ -198,9 +201,10 @@ impl Auth {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The cached token whatever its age (what `/auth/refresh` and `/auth/revoke` send).
-    pub(crate) fn current_token(&self) -> Option<AccessToken> {
-        self.lock().token.as_ref().map(|t| t.token.clone())
+    /// The cached token's `Authorization` value whatever its age (what `/auth/refresh` and
+    /// `/auth/revoke` send).
+    pub(crate) fn current_token(&self) -> Option<SecretHeader> {
+        self.lock().token.as_ref().map(|t| t.authorization.clone())
     }
 
     /// When the cached token expires, on the client's clock.
@@ -208,7 +212,7 @@ impl Auth {
         self.lock().token.as_ref().map(|t| t.expires_at)
     }
 
-    fn fresh(&self, state: &TokenState) -> Option<AccessToken> {
+    fn fresh(&self, state: &TokenState) -> Option<SecretHeader> {
         let now = self.clock.now();
         state
             .token
@@ -217,15 +221,15 @@ impl Auth {
                 now.checked_add_signed(self.refresh_margin)
                     .is_some_and(|renew_at| renew_at < t.expires_at)
             })
-            .map(|t| t.token.clone())
+            .map(|t| t.authorization.clone())
     }
 
-    /// A token with more than the refresh margin left, renewing it (once for all concurrent
-    /// callers) if needed.
+    /// The `Authorization` value of a token with more than the refresh margin left, renewing
+    /// it (once for all concurrent callers) if needed.
     ///
     /// Renewing sends a generated call whose hooks come back here, so the future is boxed and
     /// declared `Send` to give the recursion a type.
-    pub(crate) fn bearer<'a>(&'a self, client: &'a crate::Client) -> BoxFuture<'a, AccessToken> {
+    pub(crate) fn bearer<'a>(&'a self, client: &'a crate::Client) -> BoxFuture<'a, SecretHeader> {
         Box::pin(async move {
             let seen = {
                 let state = self.lock();
@@ -253,7 +257,7 @@ impl Auth {
             state.renewals += 1;
             match result {
                 Ok(cached) => {
-                    let token = cached.token.clone();
+                    let token = cached.authorization.clone();
                     state.token = Some(cached);
                     state.last_failure = None;
                     Ok(token)
@@ -342,6 +346,7 @@ impl Auth {
             })
         };
         CachedToken {
+            authorization: SecretHeader::new("Bearer ", &token.access_token.0),
             token: token.access_token,
             expires_at,
         }

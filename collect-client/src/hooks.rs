@@ -4,6 +4,7 @@
 
 use crate::auth::Auth;
 use crate::operation_id;
+use paygate_runtime::secret::SecretHeader;
 use paygate_runtime::{Api, Error, OperationInfo, Strategy, Transport};
 use reqwest::header::AUTHORIZATION;
 use std::convert::Infallible;
@@ -27,13 +28,13 @@ fn manages_token(op: &OperationInfo) -> bool {
     .contains(&op.operation_id)
 }
 
-fn authorize(request: &mut reqwest::Request, token: &crate::auth::AccessToken) -> bool {
-    match paygate_runtime::secret::sensitive_header(&format!("Bearer {}", token.expose_secret())) {
-        Ok(value) => {
+fn authorize(request: &mut reqwest::Request, token: &SecretHeader) -> bool {
+    match token.value() {
+        Some(value) => {
             request.headers_mut().insert(AUTHORIZATION, value);
             true
         }
-        Err(_) => false,
+        None => false,
     }
 }
 

@@ -4,7 +4,7 @@
 //! the dashboard. Test vs live is most likely chosen by which key you use (unconfirmed: there is
 //! one documented host).
 
-use paygate_runtime::secret::sensitive_header;
+use paygate_runtime::secret::SecretHeader;
 use paygate_runtime::{ConfigError, ExposeSecret, RetryPolicy, SecretString, Settings, Transport};
 use reqwest::header::HeaderValue;
 
@@ -21,20 +21,25 @@ pub const BASE_URL_ENV: &str = "PAYFECT_BASE_URL";
 /// The client's inner state: the key and the transport settings. `Debug` shows no secret.
 #[derive(Debug, Clone)]
 pub struct ClientState {
-    pub(crate) api_key: SecretString,
+    /// `Api-Key <key>`, made once.
+    authorization: SecretHeader,
     pub(crate) transport: Transport,
 }
 
 impl ClientState {
+    fn new(api_key: &SecretString, transport: Transport) -> ClientState {
+        ClientState {
+            authorization: SecretHeader::new("Api-Key ", api_key),
+            transport,
+        }
+    }
+
     /// The `Authorization` value, flagged sensitive so request `Debug` output hides it.
     pub(crate) fn authorization(&self) -> Result<HeaderValue, ConfigError> {
-        authorization(&self.api_key)
+        self.authorization
+            .value()
+            .ok_or(ConfigError::NotSendable("API key"))
     }
-}
-
-fn authorization(key: &SecretString) -> Result<HeaderValue, ConfigError> {
-    sensitive_header(&format!("Api-Key {}", key.expose_secret()))
-        .map_err(|_| ConfigError::NotSendable("API key"))
 }
 
 /// Builds a [`Client`]: base URL, timeouts, your own `reqwest::Client`, retry policy.
@@ -68,14 +73,14 @@ impl ClientBuilder {
     /// Checks the key and the base URL, then builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         paygate_runtime::config::check_credential("API key", self.api_key.expose_secret())?;
-        authorization(&self.api_key)?;
-        let base_url = self.settings.checked_base_url()?;
-        let state = ClientState {
-            api_key: self.api_key,
-            transport: Transport::new("payfect")
+        let state = ClientState::new(
+            &self.api_key,
+            Transport::new("payfect")
                 .retry(self.settings.retry.clone())
                 .sensitive(crate::SENSITIVE_KEYS),
-        };
+        );
+        state.authorization()?;
+        let base_url = self.settings.checked_base_url()?;
         Ok(Client::new_with_client(
             &base_url,
             self.settings.http_client(),
@@ -94,10 +99,10 @@ impl Client {
     pub fn new(api_key: impl Into<SecretString>) -> Client {
         let api_key = api_key.into();
         let settings = Settings::new(DEFAULT_BASE_URL);
-        let state = ClientState {
-            api_key,
-            transport: Transport::new("payfect").sensitive(crate::SENSITIVE_KEYS),
-        };
+        let state = ClientState::new(
+            &api_key,
+            Transport::new("payfect").sensitive(crate::SENSITIVE_KEYS),
+        );
         Client::new_with_client(DEFAULT_BASE_URL, settings.http_client(), state)
     }
 

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use paygate_runtime::secret::SecretHeader;
 use paygate_runtime::{ConfigError, ExposeSecret, SecretString, Settings, Transport};
 use reqwest::header::HeaderName;
 
@@ -40,6 +41,8 @@ impl Mode {
 #[derive(Clone, Debug)]
 pub struct ClientState {
     pub(crate) secret_key: SecretString,
+    /// `Bearer <secret key>`, made once.
+    pub(crate) authorization: SecretHeader,
     pub(crate) transport: Transport,
     /// Append `?liveMode=true|false` to every request, as XPay's own WooCommerce plugin does.
     pub(crate) live_mode_param: bool,
@@ -127,6 +130,7 @@ impl ClientBuilder {
             .idempotency_header(HeaderName::from_static("idempotency-key"))
             .retry(self.settings.retry);
         let state = ClientState {
+            authorization: SecretHeader::new("Bearer ", &self.secret_key),
             secret_key: self.secret_key,
             transport,
             live_mode_param: self.live_mode_param,

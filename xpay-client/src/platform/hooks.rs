@@ -1,7 +1,6 @@
 //! XPay's customization of the shared call path: the bearer key, an `Idempotency-Key` on every
 //! write, and the optional `liveMode` query parameter.
 
-use paygate_runtime::secret::bearer;
 use paygate_runtime::{Api, Error, OperationInfo, Transport};
 use reqwest::Request;
 use reqwest::header::AUTHORIZATION;
@@ -20,7 +19,7 @@ impl Api for super::Operations {
         _op: &OperationInfo,
     ) -> Result<(), Error<Infallible>> {
         let state = &self.inner;
-        let auth = bearer(&state.secret_key).map_err(|_| {
+        let auth = state.authorization.value().ok_or_else(|| {
             Error::InvalidRequest(
                 "the secret key contains characters that cannot be sent in an HTTP header".into(),
             )

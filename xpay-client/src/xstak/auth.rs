@@ -3,6 +3,7 @@
 use std::fmt;
 
 use paygate_runtime::config::{check_credential, env_var};
+use paygate_runtime::secret::SecretHeader;
 use paygate_runtime::{ConfigError, ExposeSecret, RetryPolicy, SecretString, Settings, Transport};
 use reqwest::header::HeaderName;
 
@@ -60,7 +61,21 @@ impl fmt::Debug for Credentials {
 #[derive(Clone, Debug)]
 pub struct ClientState {
     pub(crate) credentials: Credentials,
+    /// `x-api-key` and `x-account-id`, made once.
+    pub(crate) api_key: SecretHeader,
+    pub(crate) account_id: SecretHeader,
     pub(crate) transport: Transport,
+}
+
+impl ClientState {
+    fn new(credentials: Credentials, transport: Transport) -> ClientState {
+        ClientState {
+            api_key: SecretHeader::new("", &credentials.secret_key),
+            account_id: SecretHeader::new("", &credentials.account_id),
+            credentials,
+            transport,
+        }
+    }
 }
 
 /// Builds a [`Client`]. Start from [`Client::staging`] or [`Client::production`].
@@ -121,10 +136,7 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             self.settings.http_client(),
-            ClientState {
-                credentials: self.credentials,
-                transport,
-            },
+            ClientState::new(self.credentials, transport),
         ))
     }
 }
@@ -142,10 +154,10 @@ impl Client {
         Client::new_with_client(
             PRODUCTION_URL,
             settings.http_client(),
-            ClientState {
+            ClientState::new(
                 credentials,
-                transport: Transport::new("xstak").sensitive(super::SENSITIVE_KEYS),
-            },
+                Transport::new("xstak").sensitive(super::SENSITIVE_KEYS),
+            ),
         )
     }
 

@@ -2,8 +2,7 @@
 //! request, and on writes an idempotency key and the `x-signature` HMAC over the exact body
 //! bytes sent.
 
-use paygate_runtime::secret::sensitive_header;
-use paygate_runtime::{Api, Error, ExposeSecret, OperationInfo, Transport};
+use paygate_runtime::{Api, Error, OperationInfo, Transport};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::convert::Infallible;
@@ -25,12 +24,12 @@ impl Api for super::Client {
         request: &mut reqwest::Request,
         _op: &OperationInfo,
     ) -> Result<(), Error<Infallible>> {
-        let credentials = &self.inner.credentials;
+        let state = &self.inner;
         for (name, value, what) in [
-            (API_KEY, &credentials.secret_key, "secret key"),
-            (ACCOUNT_ID, &credentials.account_id, "account id"),
+            (API_KEY, &state.api_key, "secret key"),
+            (ACCOUNT_ID, &state.account_id, "account id"),
         ] {
-            let Ok(value) = sensitive_header(value.expose_secret()) else {
+            let Some(value) = value.value() else {
                 return Err(Error::InvalidRequest(format!(
                     "the XStak {what} contains characters not allowed in an HTTP header"
                 )));
@@ -52,9 +51,10 @@ impl Api for super::Client {
                 Error::Client("cannot sign a streaming request body for XStak".to_owned())
             })?,
         };
-        let (body, signature) = signing::canonical_signed_body(&credentials.api_hmac_secret, body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?
-            .into_parts();
+        let (body, signature) =
+            signing::canonical_signed_body(&state.credentials.api_hmac_secret, body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?
+                .into_parts();
         if !body.is_empty() {
             *request.body_mut() = Some(body.into());
         }
