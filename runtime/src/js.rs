@@ -71,6 +71,24 @@ pub fn format_decimal(value: &Decimal) -> Result<String, NotRepresentable> {
     if value.is_zero() {
         return Ok("0".to_owned());
     }
+    // Money is nearly always here, with no double involved (the round trip through one cost
+    // about 5,000 instructions): at most fifteen significant digits survive a double exactly
+    // (DBL_DIG), and from 10^-6 up to 10^21 JavaScript writes them positionally, as a
+    // normalized `Decimal` displays.
+    let normalized = value.normalize();
+    let mantissa = normalized.mantissa().unsigned_abs();
+    if mantissa < 1_000_000_000_000_000 {
+        // 0.DIGITS × 10^point, as in `shortest_digits`; `mantissa` is not zero here.
+        let point = i64::from(mantissa.ilog10()) + 1 - i64::from(normalized.scale());
+        if (-5..=21).contains(&point) {
+            return Ok(normalized.to_string());
+        }
+    }
+    format_decimal_through_double(value)
+}
+
+/// [`format_decimal`] by way of the nearest double, for any non-zero value.
+fn format_decimal_through_double(value: &Decimal) -> Result<String, NotRepresentable> {
     let refuse = |nearest: String| NotRepresentable {
         value: *value,
         nearest,
@@ -366,6 +384,29 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_else(|_| Decimal::from_scientific(s).unwrap())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The shortcut for short decimals writes what the way through a double writes.
+        #[test]
+        fn short_decimals_take_a_shortcut_to_the_same_text(
+            mantissa in proptest::prop_oneof![
+                -999_999_999_999_999i64..=999_999_999_999_999,
+                proptest::prelude::any::<i64>(),
+            ],
+            scale in 0u32..=28,
+            zeros in 0u32..4,
+        ) {
+            let mantissa = mantissa.checked_mul(10i64.pow(zeros)).unwrap_or(mantissa);
+            let value = Decimal::new(mantissa, scale);
+            proptest::prop_assume!(!value.is_zero());
+            proptest::prop_assert_eq!(
+                format_decimal(&value),
+                format_decimal_through_double(&value)
+            );
+        }
     }
 
     #[test]
