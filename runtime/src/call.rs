@@ -18,7 +18,7 @@ use reqwest::{Request, StatusCode};
 use serde::de::DeserializeOwned;
 use std::convert::Infallible;
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tracing::Instrument;
 
 /// Whether a write may be repeated after its outcome became unknown.
@@ -268,8 +268,8 @@ where
     let key = transport.idempotency_key(&request).map(str::to_string);
     let safe = read || key.is_some() || api.strategy(op) == Strategy::Deduplicated;
     let started = Instant::now();
-    let deadline = policy.deadline.map(|d| started + d);
-    let url = request.url().clone();
+    // A deadline too far off for the clock is no deadline.
+    let deadline = policy.deadline.and_then(|d| started.checked_add(d));
     let mut reauthorized = false;
     let mut attempt = 0u32;
     loop {
@@ -277,10 +277,18 @@ where
         if !span.is_disabled() {
             span.record("attempts", attempt);
         }
-        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let timeout = remaining.map_or(policy.per_attempt_timeout, |r| {
-            r.min(policy.per_attempt_timeout)
-        });
+        let attempt_started = if attempt == 1 {
+            started
+        } else {
+            Instant::now()
+        };
+        let attempt_deadline = match (
+            attempt_started.checked_add(policy.per_attempt_timeout),
+            deadline,
+        ) {
+            (Some(own), Some(overall)) => Some(own.min(overall)),
+            (own, overall) => own.or(overall),
+        };
         // Generated JSON bodies always clone; a streaming body can be sent only once. The
         // policy's last attempt takes the request itself, since nothing reads a copy after it
         // (a 401 is re-authorized and resent only before the last attempt).
@@ -290,22 +298,22 @@ where
         } else {
             request.try_clone()
         };
+        // What stays in `request` keeps the URL the reply must come from.
         let (this, last_chance) = match copy {
             Some(copy) => (copy, false),
-            None => (
-                std::mem::replace(
-                    &mut request,
-                    Request::new(reqwest::Method::GET, url.clone()),
-                ),
-                true,
-            ),
+            None => {
+                let placeholder = Request::new(reqwest::Method::GET, request.url().clone());
+                (std::mem::replace(&mut request, placeholder), true)
+            }
         };
-        let attempt_started = if attempt == 1 {
-            started
-        } else {
-            Instant::now()
-        };
-        let outcome = one_attempt(http, transport, this, timeout, &url).await;
+        let outcome = one_attempt(
+            http,
+            transport,
+            this,
+            (attempt_started, attempt_deadline),
+            request.url(),
+        )
+        .await;
         // Read the clock only for a subscriber that wants it.
         let elapsed = || attempt_started.elapsed().as_millis() as u64;
         let last = last_chance || attempt >= policy.max_attempts;
@@ -377,7 +385,7 @@ where
             }
             pause = pause.max(ra);
         }
-        if deadline.is_some_and(|d| Instant::now() + pause >= d) {
+        if deadline.is_some_and(|d| Instant::now().checked_add(pause).is_none_or(|at| at >= d)) {
             return result;
         }
         tokio::time::sleep(pause).await;
@@ -388,7 +396,7 @@ async fn one_attempt(
     http: &reqwest::Client,
     transport: &Transport,
     request: Request,
-    timeout: Duration,
+    (started, deadline): (Instant, Option<Instant>),
     url: &reqwest::Url,
 ) -> Attempt {
     let exchange = async {
@@ -402,11 +410,23 @@ async fn one_attempt(
         let body = read_capped(response, transport.body_limit).await;
         Ok::<_, reqwest::Error>((redirected, status, headers, body))
     };
-    match tokio::time::timeout(timeout, exchange).await {
+    // An instant rather than a duration: tokio need not read the clock again.
+    let exchange = match deadline {
+        Some(deadline) => {
+            tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), exchange).await
+        }
+        None => Ok(exchange.await),
+    };
+    match exchange {
         Err(_) => Attempt::Failed {
             outcome: Outcome::Unknown,
             timeout: true,
-            message: format!("no complete reply within {timeout:?}"),
+            message: format!(
+                "no complete reply within {:?}",
+                deadline
+                    .map(|d| d.saturating_duration_since(started))
+                    .unwrap_or_default()
+            ),
         },
         Ok(Err(e)) => Attempt::Failed {
             outcome: outcome_of(&e),

@@ -288,3 +288,24 @@ async fn a_read_that_timed_out_is_not_outcome_unknown() {
     assert!(!err.outcome_unknown());
     assert!(!err.to_string().contains("outcome unknown"), "{err}");
 }
+
+/// "No limit" written as the largest duration is a policy, not a panic: adding it to the
+/// clock overflows, and the call must run without a deadline rather than abort.
+#[tokio::test]
+async fn a_policy_without_practical_limits_does_not_panic() {
+    let (url, _) = serve(json(200, r#"{"id":"t_1","status":"open","amount":5.5}"#)).await;
+    let transport = Transport::new("probe")
+        .retry(
+            RetryPolicy::default()
+                .per_attempt_timeout(Duration::MAX)
+                .deadline(Some(Duration::MAX)),
+        )
+        .sensitive(workspace_tests::probe::SENSITIVE_KEYS);
+    let c = Client::new_with_client(
+        &url,
+        paygate_runtime::default_http_client(Duration::from_secs(2)),
+        ProbeState { transport },
+    );
+    let thing = create(&c).await.expect("the call succeeds");
+    assert_eq!(thing.id, "t_1");
+}
