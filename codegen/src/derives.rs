@@ -32,13 +32,24 @@ pub(crate) fn json_schema_behind_feature(items: &mut [syn::Item]) -> usize {
     n
 }
 
-fn is_json_schema(path: &syn::Path) -> bool {
-    path.segments
-        .last()
-        .is_some_and(|s| s.ident == "JsonSchema")
+fn move_derive(attrs: &mut Vec<syn::Attribute>) -> bool {
+    move_derive_behind(
+        attrs,
+        "JsonSchema",
+        "schemars",
+        &parse_quote!(::schemars::JsonSchema),
+    )
 }
 
-fn move_derive(attrs: &mut Vec<syn::Attribute>) -> bool {
+/// Moves the derive named `name` (the last segment of its path) out of `#[derive(…)]` into
+/// `#[cfg_attr(feature = "<feature>", derive(<path>))]`. Returns whether there was one.
+pub(crate) fn move_derive_behind(
+    attrs: &mut Vec<syn::Attribute>,
+    name: &str,
+    feature: &str,
+    path: &syn::Path,
+) -> bool {
+    let is_it = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == name);
     let mut moved = false;
     for attr in attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
@@ -49,15 +60,15 @@ fn move_derive(attrs: &mut Vec<syn::Attribute>) -> bool {
         else {
             continue;
         };
-        if !paths.iter().any(is_json_schema) {
+        if !paths.iter().any(is_it) {
             continue;
         }
-        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_json_schema(p)).collect();
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_it(p)).collect();
         *attr = parse_quote!(#[derive(#(#kept),*)]);
         moved = true;
     }
     if moved {
-        attrs.push(parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]));
+        attrs.push(parse_quote!(#[cfg_attr(feature = #feature, derive(#path))]));
     }
     moved
 }
