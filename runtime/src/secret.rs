@@ -14,11 +14,6 @@ pub fn sensitive_header(value: &str) -> Result<HeaderValue, reqwest::header::Inv
     Ok(v)
 }
 
-/// `Bearer <token>`, sensitive.
-pub fn bearer(token: &SecretString) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
-    sensitive_header(&Zeroizing::new(format!("Bearer {}", token.expose_secret())))
-}
-
 /// A credential's header value, made once when the client (or token) is made and then cloned
 /// into each request: a reference count per call, where building it each time cost a
 /// format, a validation and a copy (about 600 instructions of a call, BENCHMARKS.md).
