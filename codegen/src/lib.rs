@@ -24,6 +24,7 @@
 //! `cargo run -p paygate-codegen -- render <spec>` prints exactly what the build compiles.
 #![deny(missing_docs)]
 
+mod bodies;
 mod builders;
 mod constraints;
 mod constructors;
@@ -292,6 +293,7 @@ pub(crate) fn generate_file(
     setters::text_setters_take_str(&mut file);
     constructors::required_constructors(&mut file, &hand_constructors(spec));
     derives::json_schema_behind_feature(&mut file.items);
+    bodies::bodies_hold_their_type(&mut file);
     builders::reply_writing_behind_feature(&mut file);
 
     // Open enums go inside `types`, beside the types that use them.
