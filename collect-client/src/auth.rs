@@ -227,17 +227,31 @@ impl Auth {
     /// The `Authorization` value of a token with more than the refresh margin left, renewing
     /// it (once for all concurrent callers) if needed.
     ///
-    /// Renewing sends a generated call whose hooks come back here, so the future is boxed and
-    /// declared `Send` to give the recursion a type.
-    pub(crate) fn bearer<'a>(&'a self, client: &'a crate::Client) -> BoxFuture<'a, SecretHeader> {
+    /// A fresh token is the answer of almost every call: it is read without building the
+    /// renewal's future, which holds a whole generated call and would be moved into a new box
+    /// on every call (BENCHMARKS.md, per-call overhead).
+    pub(crate) async fn bearer(&self, client: &crate::Client) -> Result<SecretHeader, Error> {
+        let seen = {
+            let state = self.lock();
+            if let Some(token) = self.fresh(&state) {
+                return Ok(token);
+            }
+            state.renewals
+        };
+        self.renew_single_flight(client, seen).await
+    }
+
+    /// Renews the token unless another call did while this one waited for its turn (`seen`:
+    /// the renewals finished before this call found the token stale).
+    ///
+    /// Renewing sends a generated call whose hooks come back to [`Auth::bearer`], so the future
+    /// is boxed and declared `Send` to give the recursion a type.
+    fn renew_single_flight<'a>(
+        &'a self,
+        client: &'a crate::Client,
+        seen: u64,
+    ) -> BoxFuture<'a, SecretHeader> {
         Box::pin(async move {
-            let seen = {
-                let state = self.lock();
-                if let Some(token) = self.fresh(&state) {
-                    return Ok(token);
-                }
-                state.renewals
-            };
             let _flight = self.single_flight.lock().await;
             {
                 let state = self.lock();
