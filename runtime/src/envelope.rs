@@ -41,8 +41,16 @@ impl<R: Envelope> EnvelopeExt<R::Data, R::Error> for Result<ResponseValue<R>, Er
     fn data(self) -> Result<R::Data, Error<R::Error>> {
         let reply = self?;
         let status = reply.status();
-        let headers = reply.headers().clone();
-        match reply.into_inner().open() {
+        // Opened in place, so that the headers are copied only for the error that keeps them,
+        // not on every successful call.
+        let opened = match reply
+            .map::<_, _, std::convert::Infallible>(|envelope| Opening(envelope.open()))
+        {
+            Ok(opened) => opened,
+            Err(never) => match never {},
+        };
+        let headers = matches!(opened.0, Opened::Refused(_)).then(|| opened.headers().clone());
+        match opened.into_inner().0 {
             Opened::Data(d) => Ok(d),
             Opened::Invalid(reason) => Err(Error::Decode {
                 status,
@@ -52,8 +60,18 @@ impl<R: Envelope> EnvelopeExt<R::Data, R::Error> for Result<ResponseValue<R>, Er
             Opened::Refused(body) => Err(Error::Api {
                 status,
                 body,
-                headers,
+                headers: headers.unwrap_or_default(),
             }),
         }
+    }
+}
+
+/// An [`Opened`] that `ResponseValue::map` can hold (it asks for `Debug`, which the payload
+/// types need not have).
+struct Opening<D, E>(Opened<D, E>);
+
+impl<D, E> std::fmt::Debug for Opening<D, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Opening")
     }
 }
