@@ -68,12 +68,15 @@ pub trait Api: Send + Sync {
 
 /// Sends a generated operation's request and decodes the reply into `S` (any 2xx; providers'
 /// docs often say 200 where their framework answers 201) or the provider's error `E`.
-pub async fn send<S, E, A>(
+///
+/// Not an `async fn` itself: it returns the call's future, one layer of futures fewer for the
+/// reply to be copied through.
+pub fn send<S, E, A>(
     http: &reqwest::Client,
     api: &A,
     request: Request,
     op: OperationInfo,
-) -> Result<ResponseValue<S>, Error<E>>
+) -> impl Future<Output = Result<ResponseValue<S>, Error<E>>>
 where
     S: DeserializeOwned,
     E: DeserializeOwned,
@@ -84,30 +87,28 @@ where
         http,
         api,
         request,
-        &op,
-        |status, headers, body| match serde_json::from_slice::<S>(body) {
+        op,
+        move |status, headers, body| match serde_json::from_slice::<S>(body) {
             Ok(value) => Ok(ResponseValue::new(value, status, headers)),
             Err(e) => Err(decode_error(status, body, &e, sensitive)),
         },
     )
-    .await
 }
 
 /// [`send`] for an operation whose success carries no body.
-pub async fn send_empty<E, A>(
+pub fn send_empty<E, A>(
     http: &reqwest::Client,
     api: &A,
     request: Request,
     op: OperationInfo,
-) -> Result<ResponseValue<()>, Error<E>>
+) -> impl Future<Output = Result<ResponseValue<()>, Error<E>>>
 where
     E: DeserializeOwned,
     A: Api,
 {
-    call(http, api, request, &op, |status, headers, _| {
+    call(http, api, request, op, |status, headers, _| {
         Ok(ResponseValue::new((), status, headers))
     })
-    .await
 }
 
 /// The final reply of a call, read but not decoded.
@@ -215,7 +216,7 @@ async fn call<A, E, T, D>(
     http: &reqwest::Client,
     api: &A,
     mut request: Request,
-    op: &OperationInfo,
+    op: OperationInfo,
     decode: D,
 ) -> Result<T, Error<E>>
 where
@@ -224,6 +225,7 @@ where
     D: Fn(StatusCode, HeaderMap, &[u8]) -> Result<T, Error<E>>,
 {
     let transport = api.transport();
+    let op = &op;
     api.prepare(&mut request, op).await.map_err(Error::widen)?;
     let span = tracing::info_span!(
         "gateway.call",
@@ -317,7 +319,7 @@ where
         // Read the clock only for a subscriber that wants it.
         let elapsed = || attempt_started.elapsed().as_millis() as u64;
         let last = last_chance || attempt >= policy.max_attempts;
-        let (result, wants, wait) = match outcome {
+        let (error, wants, wait) = match outcome {
             Attempt::Reply(reply) => {
                 let status = reply.status;
                 tracing::info!(
@@ -337,13 +339,19 @@ where
                 }
                 let wait = retry_after(&reply.headers);
                 if status.is_success() {
-                    let decoded = reply
+                    // Returned from here, not carried through the rest of the loop: a decoded
+                    // reply can be kilobytes, and every move of it is a copy.
+                    let error = match reply
                         .complete(sensitive)
-                        .and_then(|body| decode(status, reply.headers, &body));
+                        .and_then(|body| decode(status, reply.headers, &body))
+                    {
+                        Ok(value) => return Ok(value),
+                        Err(error) => error,
+                    };
                     // A 2xx that does not decode (cut short, an HTML page) says nothing
                     // reliable; a request that is safe to repeat is sent again.
-                    let wants = safe && matches!(decoded, Err(Error::Decode { .. }));
-                    (decoded, wants, wait)
+                    let wants = safe && matches!(error, Error::Decode { .. });
+                    (error, wants, wait)
                 } else {
                     let error = reply.into_error(sensitive);
                     // A garbled error reply (cut short, an HTML page) says nothing reliable
@@ -351,7 +359,7 @@ where
                     let wants = (retryable_status(status)
                         && (safe || status == StatusCode::TOO_MANY_REQUESTS))
                         || (safe && matches!(error, Error::Decode { .. }));
-                    (Err(error), wants, wait)
+                    (error, wants, wait)
                 }
             }
             Attempt::Failed {
@@ -372,21 +380,21 @@ where
                     message,
                     idempotency_key: key.clone(),
                 };
-                (Err(error), wants, None)
+                (error, wants, None)
             }
         };
         if !wants || last {
-            return result;
+            return Err(error);
         }
         let mut pause = policy.backoff(attempt);
         if let Some(ra) = wait {
             if ra > policy.max_delay {
-                return result;
+                return Err(error);
             }
             pause = pause.max(ra);
         }
         if deadline.is_some_and(|d| Instant::now().checked_add(pause).is_none_or(|at| at >= d)) {
-            return result;
+            return Err(error);
         }
         tokio::time::sleep(pause).await;
     }
