@@ -34,6 +34,7 @@ mod glue;
 pub mod lint;
 mod nullable;
 mod open_enum;
+mod paths;
 mod setters;
 mod summary;
 
@@ -289,6 +290,8 @@ pub(crate) fn generate_file(
     let error_type =
         glue::rewrite_sends(&mut file).map_err(|e| CodegenError::Generate(path.into(), e))?;
     glue::drop_progenitor_items(&mut file);
+    paths::path_parameters_checked(&mut file)
+        .map_err(|e| CodegenError::Generate(path.into(), e))?;
     nullable::double_option_for_required_nullable(&mut file);
     setters::text_setters_take_str(&mut file);
     constructors::required_constructors(&mut file, &hand_constructors(spec));

@@ -15,6 +15,7 @@ pub mod js;
 pub mod money;
 pub mod nullable;
 pub mod paging;
+pub mod path;
 pub mod redact;
 pub mod retry;
 pub mod secret;

@@ -10,6 +10,8 @@
 //! - `catalogue_*`: one named case per hostile reply the issue lists (HTML page, truncated,
 //!   empty, wrong types, missing required field, huge body, unknown enum values), plus the
 //!   sandbox's own HTML and truncated-JSON faults on real routes.
+//! - `paths_*`: a path parameter that would change the request's path (`..`, `.`, empty) is
+//!   refused before anything is sent; any other value stays one path segment.
 //! - `webhooks_*`: every webhook/callback verifier is fed random bytes, mutated payloads that
 //!   carry a valid signature (so the parser behind the signature is reached) and tampered
 //!   bodies; it never panics, never rejects a valid signature as forged, and never accepts a
@@ -41,6 +43,7 @@ use serde_json::{Value, json};
 mod catalogue;
 mod ops;
 mod parsers;
+mod paths;
 mod typed_calls;
 mod webhooks;
 

@@ -11,12 +11,14 @@ pub(crate) struct Reply {
 
 pub(crate) struct Stub {
     reply: Mutex<Reply>,
-    hits: AtomicUsize,
+    pub(crate) hits: AtomicUsize,
     /// Collect: a valid token for `/auth/token`, unless the token call itself is under test.
     token: Option<Bytes>,
     fuzz_auth: AtomicBool,
     /// Send bodies chunked (no `content-length`), to test the cap on streamed bodies.
     pub(crate) chunked: AtomicBool,
+    /// The path of every request counted in `hits`, as it arrived.
+    pub(crate) paths: Mutex<Vec<String>>,
 }
 
 impl Stub {
@@ -37,6 +39,10 @@ async fn stub_handler(State(stub): State<Arc<Stub>>, uri: Uri) -> Response<Body>
             .unwrap_or_default();
     }
     stub.hits.fetch_add(1, Ordering::SeqCst);
+    stub.paths
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(uri.path().to_string());
     let reply = stub.reply.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut builder = Response::builder().status(reply.status);
     if let Some(ct) = reply.content_type {
@@ -66,6 +72,7 @@ pub(crate) async fn start_stub(token: Option<Bytes>) -> (String, Arc<Stub>) {
         token,
         fuzz_auth: AtomicBool::new(false),
         chunked: AtomicBool::new(false),
+        paths: Mutex::new(Vec::new()),
     });
     let app = Router::new()
         .fallback(stub_handler)

@@ -1,0 +1,70 @@
+//! Path parameters as exactly one URL path segment.
+//!
+//! progenitor percent-encodes a path parameter (`/` becomes `%2F`), but a URL parser still
+//! resolves the dot segments `.` and `..` (WHATWG URL; `reqwest` parses every URL). So
+//! `/v1/checkouts/{id}/` with the id `..` would be sent to `/v1/`, and an id taken from a
+//! webhook or a form could point a call, credentials and all, at another endpoint of the API.
+//! An empty value makes `//`, which routes differently too. [`segment`] refuses those values
+//! before anything is sent, and encodes every other value exactly as progenitor does. Codegen
+//! calls it in place of progenitor's `encode_path`.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use std::borrow::Cow;
+
+/// What a path segment must encode (WHATWG URL's path-segment set plus `/` and `%`), the set
+/// progenitor's `encode_path` uses.
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// The path parameter `name`'s `value`, percent-encoded as one path segment; an empty value,
+/// `.` or `..` is refused with a message naming the parameter (generated code turns it into
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest), as it does for a parameter that
+/// was never set).
+pub fn segment(name: &str, value: &str) -> Result<String, String> {
+    if matches!(value, "" | "." | "..") {
+        return Err(format!(
+            "{name}: {value:?} is not a valid path parameter (it would change the request's path)"
+        ));
+    }
+    // `%` is encoded, so a value such as `%2e%2e` cannot become a dot segment either.
+    Ok(match Cow::from(utf8_percent_encode(value, PATH_SEGMENT)) {
+        Cow::Borrowed(unchanged) => unchanged.to_owned(),
+        Cow::Owned(encoded) => encoded,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_and_empty_values_are_refused_with_the_parameter_named() {
+        for value in ["", ".", ".."] {
+            match segment("collection_id", value) {
+                Err(m) => assert!(m.starts_with("collection_id: "), "{m}"),
+                Ok(s) => panic!("{value:?}: {s}"),
+            }
+        }
+    }
+
+    #[test]
+    fn other_values_encode_as_progenitor_does() {
+        for value in ["cs_1", "a/../b", "...", "%2e%2e", "x y", "é?#", ".a", "a."] {
+            assert_eq!(
+                segment("id", value).ok(),
+                Some(progenitor_client::encode_path(value)),
+                "{value:?}"
+            );
+        }
+    }
+}
