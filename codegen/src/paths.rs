@@ -5,7 +5,8 @@
 //! `..` stay dot segments that the URL parser resolves, so the id `..` sends the call to
 //! `/v1/`. Codegen turns each `encode_path(&x.to_string())` into
 //! `::paygate_runtime::path::segment("x", &x.to_string()).map_err(Error::InvalidRequest)?`:
-//! the same encoding, and a refused value is the same typed error as a parameter never set.
+//! the same encoding (plus `\`, which URL parsers read as `/`), and a refused value is the
+//! same typed error as a parameter never set.
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;

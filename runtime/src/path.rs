@@ -5,15 +5,17 @@
 //! `/v1/checkouts/{id}/` with the id `..` would be sent to `/v1/`, and an id taken from a
 //! webhook or a form could point a call, credentials and all, at another endpoint of the API.
 //! An empty value makes `//`, which routes differently too. [`segment`] refuses those values
-//! before anything is sent, and encodes every other value exactly as progenitor does. Codegen
-//! calls it in place of progenitor's `encode_path`.
+//! before anything is sent, and encodes every other value as progenitor does, `\` included
+//! (a URL parser reads it as `/`). Codegen calls it in place of progenitor's `encode_path`.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::borrow::Cow;
 
-/// What a path segment must encode (WHATWG URL's path-segment set plus `/` and `%`), the set
-/// progenitor's `encode_path` uses.
+/// What a path segment must encode: WHATWG URL's path-segment set plus `/` and `%` (the set
+/// progenitor's `encode_path` uses), and `\`, which a URL parser reads as `/` in an http(s)
+/// URL (progenitor's set leaves it, so `..\..` climbed two levels).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b'\\')
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -55,6 +57,17 @@ mod tests {
                 Ok(s) => panic!("{value:?}: {s}"),
             }
         }
+    }
+
+    #[test]
+    fn a_backslash_is_encoded_since_urls_read_it_as_a_slash() {
+        assert_eq!(segment("id", "..\\..").as_deref(), Ok("..%5C.."));
+        let url = reqwest::Url::parse(&format!(
+            "https://api.test/v1/checkouts/{}/",
+            segment("id", "..\\..\\x").unwrap()
+        ))
+        .unwrap();
+        assert_eq!(url.path(), "/v1/checkouts/..%5C..%5Cx/");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! so `retrieve("..")` on `/v1/checkouts/{id}/` would be sent to `/v1/`, and an id from a
 //! webhook or a form could point a call, with its credentials, at another endpoint. An empty
 //! value makes `//`, which routes differently too. Such a value is refused before anything is
-//! sent; any other value, `/` included, stays one encoded segment.
+//! sent; any other value, `/` and `\` included, stays one encoded segment.
 
 use super::*;
 use paygate_runtime::Error;
@@ -87,6 +87,9 @@ fn paths_other_values_stay_one_segment() {
     for api in APIS {
         for (value, segment) in [
             ("a/../b", "a%2F..%2Fb"),
+            // A URL parser reads `\` as `/` in http(s) URLs.
+            ("..\\..", "..%5C.."),
+            ("\\..", "%5C.."),
             ("...", "..."),
             ("%2e%2e", "%252e%252e"),
             ("x y", "x%20y"),
