@@ -115,10 +115,10 @@ fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for item in types {
         match item {
-            syn::Item::Struct(s) if derives_default(&s.attrs) => {
+            syn::Item::Struct(s) if crate::derives::has_derive(&s.attrs, "Default") => {
                 names.insert(s.ident.to_string());
             }
-            syn::Item::Enum(e) if derives_default(&e.attrs) => {
+            syn::Item::Enum(e) if crate::derives::has_derive(&e.attrs, "Default") => {
                 names.insert(e.ident.to_string());
             }
             syn::Item::Impl(i)
@@ -134,20 +134,6 @@ fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
         }
     }
     names
-}
-
-fn derives_default(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("derive")
-            && a.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            )
-            .is_ok_and(|paths| {
-                paths
-                    .iter()
-                    .any(|p| p.segments.last().is_some_and(|s| s.ident == "Default"))
-            })
-    })
 }
 
 #[cfg(test)]

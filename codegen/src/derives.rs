@@ -41,6 +41,20 @@ fn move_derive(attrs: &mut Vec<syn::Attribute>) -> bool {
     )
 }
 
+/// Whether `attrs` derive the trait named `name` (the last segment of its path).
+pub(crate) fn has_derive(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr
+                .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                .is_ok_and(|paths| {
+                    paths
+                        .iter()
+                        .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
+                })
+    })
+}
+
 /// Moves the derive named `name` (the last segment of its path) out of `#[derive(…)]` into
 /// `#[cfg_attr(feature = "<feature>", derive(<path>))]`. Returns whether there was one.
 pub(crate) fn move_derive_behind(

@@ -47,8 +47,8 @@ async fn call_with(api: &str, url: &str, value: &str) -> Result<(), String> {
 
 const APIS: [&str; 4] = ["xpay", "xstak", "collect", "payfect"];
 
-#[test]
-fn paths_dot_segments_and_empty_values_are_refused_before_sending() {
+/// A stub that records each request's path and answers 404 (Collect's token call aside).
+fn recording_stub() -> (tokio::runtime::Runtime, String, Arc<Stub>) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (url, stub) = rt.block_on(start_stub(Some(collect_token())));
     stub.set(Reply {
@@ -56,6 +56,12 @@ fn paths_dot_segments_and_empty_values_are_refused_before_sending() {
         content_type: Some("application/json"),
         body: Bytes::from_static(b"{}"),
     });
+    (rt, url, stub)
+}
+
+#[test]
+fn paths_dot_segments_and_empty_values_are_refused_before_sending() {
+    let (rt, url, stub) = recording_stub();
     for api in APIS {
         for value in ["..", ".", ""] {
             let before = stub.hits.load(Ordering::SeqCst);
@@ -77,13 +83,7 @@ fn paths_dot_segments_and_empty_values_are_refused_before_sending() {
 
 #[test]
 fn paths_other_values_stay_one_segment() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (url, stub) = rt.block_on(start_stub(Some(collect_token())));
-    stub.set(Reply {
-        status: 404,
-        content_type: Some("application/json"),
-        body: Bytes::from_static(b"{}"),
-    });
+    let (rt, url, stub) = recording_stub();
     for api in APIS {
         for (value, segment) in [
             ("a/../b", "a%2F..%2Fb"),
