@@ -45,7 +45,7 @@ pub(crate) fn bodies_hold_their_type(file: &mut syn::File) -> usize {
                         }
                     }
                 }
-                syn::Item::Impl(i) if self_ident(&i.self_ty) == Some(builder) => {
+                syn::Item::Impl(i) if crate::glue::last_ident(&i.self_ty) == Some(builder) => {
                     rewrite_impl(i, body, with_default.contains(&body.to_string()));
                 }
                 _ => {}
@@ -103,13 +103,6 @@ fn rewrite_impl(i: &mut syn::ItemImpl, body: &syn::Ident, has_default: bool) {
     }
 }
 
-fn self_ident(ty: &syn::Type) -> Option<&syn::Ident> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| &s.ident),
-        _ => None,
-    }
-}
-
 /// Names of the types that implement `Default`, derived or written.
 fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
@@ -126,7 +119,7 @@ fn types_with_default(types: &[syn::Item]) -> BTreeSet<String> {
                     p.segments.last().is_some_and(|s| s.ident == "Default")
                 }) =>
             {
-                if let Some(name) = self_ident(&i.self_ty) {
+                if let Some(name) = crate::glue::last_ident(&i.self_ty) {
                     names.insert(name.to_string());
                 }
             }

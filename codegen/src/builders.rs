@@ -78,7 +78,7 @@ pub(crate) fn reply_writing_behind_feature(file: &mut syn::File) -> usize {
                 // `impl Default for X`, `impl X { setters }`, `impl TryFrom<X> for
                 // super::X`, `impl From<super::X> for X`: the implementing type is the
                 // builder or its twin.
-                syn::Item::Impl(i) if last_ident(&i.self_ty).is_some_and(dropped) => {
+                syn::Item::Impl(i) if crate::glue::last_ident(&i.self_ty).is_some_and(dropped) => {
                     i.attrs.push(gate.clone());
                 }
                 _ => {}
@@ -100,7 +100,7 @@ pub(crate) fn reply_writing_behind_feature(file: &mut syn::File) -> usize {
     // `impl X { pub fn builder() -> builder::X }`, beside the type.
     for item in types.iter_mut() {
         let syn::Item::Impl(i) = item else { continue };
-        if i.trait_.is_some() || !last_ident(&i.self_ty).is_some_and(dropped) {
+        if i.trait_.is_some() || !crate::glue::last_ident(&i.self_ty).is_some_and(dropped) {
             continue;
         }
         for f in &mut i.items {
@@ -112,13 +112,6 @@ pub(crate) fn reply_writing_behind_feature(file: &mut syn::File) -> usize {
         }
     }
     gated
-}
-
-fn last_ident(ty: &syn::Type) -> Option<&syn::Ident> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| &s.ident),
-        _ => None,
-    }
 }
 
 /// Every path segment named in the visited types: over-collects (`Option`, `String`), which is

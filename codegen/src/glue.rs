@@ -64,6 +64,15 @@ pub(crate) fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a m
     })
 }
 
+/// The last name of a type's path (`X` of `super::X` or `builder::X<'a>`): the type an `impl`
+/// is for.
+pub(crate) fn last_ident(ty: &syn::Type) -> Option<&syn::Ident> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| &s.ident),
+        _ => None,
+    }
+}
+
 /// Makes a progenitor builder setter take `T: bound` and store `Ok(convert(value))`, in place of
 /// its `TryInto` bound and conversion: how `setters` and `nullable` widen what a setter takes.
 pub(crate) fn rewrite_setter(f: &mut syn::ImplItemFn, bound: syn::Path, convert: syn::ExprPath) {
