@@ -11,22 +11,40 @@
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::borrow::Cow;
 
-/// What a path segment must encode: WHATWG URL's path-segment set plus `/` and `%` (the set
-/// progenitor's `encode_path` uses), and `\`, which a URL parser reads as `/` in an http(s)
-/// URL (progenitor's set leaves it, so `..\..` climbed two levels).
-const PATH_SEGMENT: &AsciiSet = &CONTROLS
-    .add(b'\\')
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'/')
-    .add(b'%');
+/// What a path segment must encode besides the controls: WHATWG URL's path-segment set plus
+/// `/` and `%` (the set progenitor's `encode_path` uses), and `\`, which a URL parser reads as
+/// `/` in an http(s) URL (progenitor's set leaves it, so `..\..` climbed two levels). The one
+/// list both [`PATH_SEGMENT`] and [`PLAIN`] are built from.
+const ENCODED: &[u8] = b"\\ \"#<>?`{}/%";
+
+/// The encode set: the controls (and, always, non-ASCII bytes) plus [`ENCODED`].
+const PATH_SEGMENT: &AsciiSet = &{
+    // `AsciiSet` is not `Copy`: the first `add` makes the owned set to go on from.
+    let mut set = CONTROLS.add(ENCODED[0]);
+    let mut i = 1;
+    while i < ENCODED.len() {
+        set = set.add(ENCODED[i]);
+        i += 1;
+    }
+    set
+};
+
+/// Per byte: whether [`PATH_SEGMENT`] leaves it as it is (printable ASCII outside
+/// [`ENCODED`]); a table, since it is read for every byte of every path parameter.
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        plain[b] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < ENCODED.len() {
+        plain[ENCODED[i] as usize] = false;
+        i += 1;
+    }
+    plain
+};
 
 /// The path parameter `name`'s `value`, percent-encoded as one path segment; an empty value,
 /// `.` or `..` is refused with a message naming the parameter (generated code turns it into
@@ -46,13 +64,8 @@ pub fn segment<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, String> {
     Ok(Cow::from(utf8_percent_encode(value, PATH_SEGMENT)))
 }
 
-/// A byte that [`PATH_SEGMENT`] leaves as it is (printable ASCII outside the set).
 fn plain(b: u8) -> bool {
-    matches!(b, 0x21..=0x7e)
-        && !matches!(
-            b,
-            b'\\' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'/' | b'%'
-        )
+    PLAIN[b as usize]
 }
 
 #[cfg(test)]
